@@ -1,0 +1,52 @@
+"""clinic-consent: consent for recording treatment sessions."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from clinic_consent import config as settings
+from clinic_consent.extensions import csrf, db, migrate
+from clinic_consent.resources import resource_dir
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: defaults -> instance config -> environment -> test config."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        # Deployments keep instance data outside the code, e.g. /var/lib/clinic-consent.
+        instance_path=os.environ.get("CLINIC_CONSENT_INSTANCE_PATH") or None,
+        template_folder=str(resource_dir("templates")),
+    )
+    instance_path = Path(app.instance_path)
+    instance_path.mkdir(parents=True, exist_ok=True)
+
+    app.config.from_mapping(settings.defaults(instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_mapping(settings.from_environment(os.environ))
+    if test_config:
+        app.config.from_mapping(test_config)
+    settings.finalise(app.config, instance_path)
+
+    _import_models()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
+    csrf.init_app(app)
+
+    from clinic_consent.web import views as web_views
+
+    app.register_blueprint(web_views.bp)
+
+    from clinic_consent.cli import register_app_commands
+
+    register_app_commands(app)
+    return app
+
+
+def _import_models() -> None:
+    """Import every model module so that the metadata is complete before use."""
+    from clinic_consent import models  # noqa: F401

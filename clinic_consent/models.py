@@ -1,0 +1,1 @@
+"""Imports every model module, so that Base.metadata is complete (app start, Alembic)."""

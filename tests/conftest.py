@@ -1,0 +1,118 @@
+"""Fixtures: an app on a fresh database per test, on SQLite or on PostgreSQL.
+
+The database is chosen by TEST_DATABASE_URL: unset, every test gets its own SQLite file; set to
+a PostgreSQL URL (e.g. postgresql://postgres@127.0.0.1:5432/test), the suite creates its own
+throw-away databases next to it and drops them at the end, so it never touches the data of
+the database named in the URL.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from clinic_consent import create_app
+from clinic_consent.config import normalise_database_url
+from clinic_consent.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgres")
+TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def pytest_report_header() -> str:
+    return f"clinic-consent test database: {'PostgreSQL' if ON_POSTGRES else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def new_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], str]]:
+    """A factory of empty databases of the kind under test, dropped at the end of the run."""
+    created: list[str] = []
+    admin_url = make_url(normalise_database_url(TEST_DATABASE_URL)) if ON_POSTGRES else None
+
+    def factory() -> str:
+        if admin_url is None:
+            folder = tmp_path_factory.mktemp("db")
+            return f"sqlite:///{folder / 'test.sqlite3'}"
+        name = f"cc_test_{uuid.uuid4().hex[:12]}"
+        engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        created.append(name)
+        return admin_url.set(database=name).render_as_string(hide_password=False)
+
+    yield factory
+
+    if admin_url is not None and created:
+        engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            for name in created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def shared_postgres_url(new_database_url: Callable[[], str]) -> str | None:
+    """On PostgreSQL, one database for the whole run, emptied after each test."""
+    return new_database_url() if ON_POSTGRES else None
+
+
+@pytest.fixture
+def instance_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "instance"
+    monkeypatch.setenv("CLINIC_CONSENT_INSTANCE_PATH", str(path))
+    for name in ("DATABASE_URL", "SECRET_KEY", "CLINIC_CONSENT_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    return path
+
+
+def make_test_app(database_url: str) -> Flask:
+    return create_app(
+        {
+            "CLINIC_CONSENT_ENV": "testing",
+            "SECRET_KEY": TEST_SECRET_KEY,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+
+
+@pytest.fixture
+def app(
+    instance_path: Path, shared_postgres_url: str | None, tmp_path: Path
+) -> Iterator[Flask]:
+    url = shared_postgres_url or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    application = make_test_app(url)
+    with application.app_context():
+        db.create_all()
+        yield application
+        db.session.remove()
+        if ON_POSTGRES:
+            _empty_all_tables()
+        db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    preparer = db.engine.dialect.identifier_preparer
+    names = ", ".join(preparer.format_table(t) for t in db.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()

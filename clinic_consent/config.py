@@ -14,7 +14,7 @@ from typing import Any
 
 ENVIRONMENTS = ("development", "production", "testing")
 SQLITE_FILENAME = "clinic-consent.sqlite3"
-SECRET_KEY_FILENAME = "secret_key"
+SECRET_KEY_FILENAME = "secret_key"  # noqa: S105 (a file name, not a secret)
 MIN_SECRET_KEY_LENGTH = 32
 
 
@@ -72,7 +72,9 @@ def finalise(config: dict[str, Any], instance_path: Path) -> None:
     """Validate the merged settings in place; raise ConfigError naming the setting at fault."""
     env = config.get("CLINIC_CONSENT_ENV")
     if env not in ENVIRONMENTS:
-        raise ConfigError(f"CLINIC_CONSENT_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+        raise ConfigError(
+            f"CLINIC_CONSENT_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}"
+        )
     production = env == "production"
     secret = config.get("SECRET_KEY")
     if not secret:

@@ -2,18 +2,24 @@
 
 ``main`` is a FlaskGroup: commands that need the database are registered on ``app.cli`` by
 register_app_commands() and load the app; ``evaluate`` is pure and never touches the app.
+Each command commits once at its end, or rolls back everything on an error.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup
+from sqlalchemy import select
 
 from clinic_consent.domain import FactsError, evaluate_json
+from clinic_consent.errors import OperationError
 
 EXIT_BAD_INPUT = 2
 
@@ -59,5 +65,102 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_BAD_INPUT)
 
 
+@contextmanager
+def _one_transaction() -> Iterator[None]:
+    """Commit once if the block succeeds; on bad input roll back and exit with the message."""
+    from clinic_consent.extensions import db
+
+    try:
+        yield
+        db.session.commit()
+    except OperationError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+@click.command("init")
+@click.option("--admin-email", help="E-mail address of the first administrator.")
+@click.option("--admin-name", default="Administrator", show_default=True)
+def init_command(admin_email: str | None, admin_name: str) -> None:
+    """Bring the database to the current schema and create the first administrator."""
+    from clinic_consent.extensions import db
+    from clinic_consent.maintenance import prepare_database
+    from clinic_consent.users.models import User
+    from clinic_consent.users.operations import create_user
+
+    with _one_transaction():
+        prepare_database()
+        has_admin = db.session.scalars(
+            select(User.id).where(User.role == "administrator").limit(1)
+        ).first()
+        if has_admin is not None and admin_email is None:
+            click.echo("Database is up to date; an administrator exists.")
+            return
+        if admin_email is None:
+            admin_email = click.prompt("E-mail address of the first administrator")
+        password = os.environ.get("CLINIC_CONSENT_ADMIN_PASSWORD") or click.prompt(
+            "Password for the administrator", hide_input=True, confirmation_prompt=True
+        )
+        user = create_user(
+            email=admin_email, display_name=admin_name, role="administrator", password=password
+        )
+    click.echo(f"Database is up to date; administrator {user.email} created.")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["therapist", "group_facilitator", "practice_manager", "administrator"]),
+)
+@click.option("--language", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="CLINIC_CONSENT_PASSWORD",
+    show_envvar=True,
+    help="Prompted for when not given (a password on the command line shows in ps).",
+)
+def create_user_command(
+    email: str, display_name: str, role: str, language: str, password: str
+) -> None:
+    """Create a user who signs in with an e-mail address and password."""
+    from clinic_consent.users.operations import create_user
+
+    with _one_transaction():
+        user = create_user(
+            email=email, display_name=display_name, role=role, password=password, language=language
+        )
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Create a demo practice (idempotent) and print its logins. Never in production."""
+    from clinic_consent.demo import build_demo
+    from clinic_consent.maintenance import prepare_database
+
+    if current_app.config["CLINIC_CONSENT_ENV"] == "production":
+        raise click.ClickException("the demo has known passwords and never runs in production")
+    with _one_transaction():
+        prepare_database()
+        result = build_demo()
+    click.echo("Demo practice " + ("created." if result.created else "already present."))
+    for status, count in sorted(result.verdicts.items()):
+        click.echo(f"  recordings {status}: {count}")
+    click.echo("Log in with:")
+    for login in result.logins:
+        click.echo(f"  {login.role:<18} {login.email:<40} {login.password}")
+
+
 def register_app_commands(app: Flask) -> None:
     """Commands that need the application (database) are registered on app.cli."""
+    for command in (init_command, create_user_command, demo_command):
+        app.cli.add_command(command)

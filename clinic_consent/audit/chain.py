@@ -1,0 +1,122 @@
+"""The tamper-evident audit chain: each entry hashes its content together with the previous hash.
+
+Entries carry ids and enumerated values only (no names or free text about clients), so that
+erasing a client's personal data never breaks the chain. Appends are serialised: on PostgreSQL
+a transaction-scoped advisory lock; on every database the UNIQUE constraint on prev_hash makes
+a forked chain impossible (the loser of a race fails and its transaction rolls back).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+
+from clinic_consent.audit.models import AuditEntry
+from clinic_consent.extensions import db
+from clinic_consent.timeutil import now_utc
+
+GENESIS_HASH = "0" * 64
+_ADVISORY_LOCK_KEY = 7_513_001  # any constant; the number recalls NEN 7513
+
+
+def canonical_content(
+    *,
+    occurred_at: datetime,
+    actor_user_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: int,
+    client_id: int | None,
+    details: dict[str, Any],
+) -> str:
+    """The JSON the hash is taken over: sorted keys, no spaces, UTC microseconds."""
+    content = {
+        "occurred_at": occurred_at.isoformat(timespec="microseconds"),
+        "actor_user_id": actor_user_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "client_id": client_id,
+        "details": details,
+    }
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def entry_hash(prev_hash: str, content: str) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{content}".encode()).hexdigest()
+
+
+def _entry_content(entry: AuditEntry) -> str:
+    return canonical_content(
+        occurred_at=entry.occurred_at,
+        actor_user_id=entry.actor_user_id,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        client_id=entry.client_id,
+        details=entry.details,
+    )
+
+
+def append(
+    action: str,
+    object_type: str,
+    object_id: int,
+    *,
+    actor_user_id: int | None,
+    client_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append an entry in the current transaction (flushed, not committed)."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
+    last = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).first()
+    prev = last.entry_hash if last is not None else GENESIS_HASH
+    # Stored at the database's precision (microseconds on both), so the hash recomputes.
+    occurred_at = now_utc()
+    details = details or {}
+    entry = AuditEntry(
+        occurred_at=occurred_at,
+        actor_user_id=actor_user_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        client_id=client_id,
+        details=details,
+        prev_hash=prev,
+    )
+    entry.entry_hash = entry_hash(prev, _entry_content(entry))
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries_checked: int
+    first_broken_id: int | None
+    reason: str | None
+
+    @property
+    def intact(self) -> bool:
+        return self.first_broken_id is None
+
+
+def verify() -> ChainReport:
+    """Recompute the chain in id order and name the first entry that does not fit."""
+    expected_prev = GENESIS_HASH
+    checked = 0
+    query = select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=1000)
+    for entry in db.session.scalars(query):
+        checked += 1
+        if entry.prev_hash != expected_prev:
+            return ChainReport(checked, entry.id, "does not follow the entry before it")
+        if entry.entry_hash != entry_hash(entry.prev_hash, _entry_content(entry)):
+            return ChainReport(checked, entry.id, "its content does not match its hash")
+        expected_prev = entry.entry_hash
+    return ChainReport(checked, None, None)

@@ -1,0 +1,117 @@
+"""Registering consents, refusals and withdrawals (R6, R7)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from clinic_consent.audit.operations import log_change
+from clinic_consent.clients.models import Representative
+from clinic_consent.consents.models import CONSENT_DECISIONS, CONSENT_METHODS, Consent
+from clinic_consent.errors import OperationError
+from clinic_consent.extensions import db
+from clinic_consent.forms_pdf.models import FormTemplateVersion
+from clinic_consent.recordings.facts import (
+    current_terms,
+    participant_key,
+    representative_key,
+    verdict_for_recording,
+)
+from clinic_consent.recordings.models import Recording
+from clinic_consent.sessions.models import SessionParticipant
+from clinic_consent.timeutil import now_utc
+from clinic_consent.users.models import User
+from clinic_consent.validation import one_of, optional_text, required_text
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MAX_SIGNATURE_BYTES = 512 * 1024
+
+
+def _check_signature(method: str, signature_png: bytes | None) -> bytes | None:
+    if method != "drawn_signature":
+        return None
+    if not signature_png:
+        raise OperationError("signature", "draw the signature")
+    if not signature_png.startswith(PNG_SIGNATURE):
+        raise OperationError("signature", "must be a PNG image")
+    if len(signature_png) > MAX_SIGNATURE_BYTES:
+        raise OperationError("signature", "the image is too large")
+    return signature_png
+
+
+def register_consent(
+    recording: Recording,
+    *,
+    party: SessionParticipant | Representative,
+    for_participant: SessionParticipant,
+    decision: str,
+    method: str,
+    actor: User,
+    witness_name: str | None = None,
+    signature_png: bytes | None = None,
+    decided_at: datetime | None = None,
+    template_version: FormTemplateVersion | None = None,
+) -> Consent:
+    """Register a decision by a party whose consent the recording's verdict requires."""
+    one_of(decision, CONSENT_DECISIONS, "decision")
+    one_of(method, CONSENT_METHODS, "method")
+    if recording.status == "destroyed":
+        raise OperationError(None, "this recording has been destroyed")
+    verdict = verdict_for_recording(recording)
+    if verdict.status == "not_required":
+        raise OperationError(None, "this recording needs no consent (R1)")
+    if verdict.status == "forbidden":
+        raise OperationError(None, "this recording may not be made at all")
+    party_key = (
+        participant_key(party)
+        if isinstance(party, SessionParticipant)
+        else representative_key(party)
+    )
+    pair = (party_key, participant_key(for_participant))
+    if pair not in {(r.party, r.for_) for r in verdict.required}:
+        raise OperationError("party", "this recording does not need this person's consent for them")
+    decided_at = decided_at or now_utc()
+    if decided_at > now_utc():
+        raise OperationError("decided_at", "cannot be in the future")
+    consent = Consent(
+        recording=recording,
+        party_participant=party if isinstance(party, SessionParticipant) else None,
+        party_representative=party if isinstance(party, Representative) else None,
+        for_participant=for_participant,
+        decision=decision,
+        method=method,
+        witness_name=(
+            required_text(witness_name, "witness_name") if method == "verbal_witness" else None
+        ),
+        signature_png=_check_signature(method, signature_png),
+        decided_at=decided_at,
+        registered_by_id=actor.id,
+        template_version=template_version,
+        terms=current_terms(recording).to_json(),
+    )
+    db.session.add(consent)
+    log_change(
+        f"consent.{decision}",
+        consent,
+        actor,
+        client_id=for_participant.client_id,
+        recording_id=recording.id,
+        method=method,
+    )
+    return consent
+
+
+def withdraw_consent(
+    consent: Consent, *, actor: User, reason: str | None = None, at: datetime | None = None
+) -> None:
+    """R7: a consent can be withdrawn at any time; the recording then becomes refused."""
+    try:
+        consent.withdraw(optional_text(reason, "reason"), actor.id, at or now_utc())
+    except ValueError as exc:
+        raise OperationError(None, str(exc)) from None
+    log_change(
+        "consent.withdrawn",
+        consent,
+        actor,
+        client_id=consent.for_participant.client_id,
+        recording_id=consent.recording_id,
+    )

@@ -1,0 +1,26 @@
+"""Bringing a database to the current schema and the practice's defaults."""
+
+from __future__ import annotations
+
+import flask_migrate
+from flask import current_app
+
+from clinic_consent.practice.operations import (
+    ensure_default_retention_classes,
+    ensure_practice_settings,
+)
+
+
+def upgrade_database() -> None:
+    """Run every Alembic migration up to head (a no-op on a current database)."""
+    flask_migrate.upgrade()
+
+
+def prepare_database() -> None:
+    """Schema at head plus the practice's settings row and default retention classes.
+
+    Flushes, never commits: the command that calls it commits once.
+    """
+    upgrade_database()
+    ensure_practice_settings(current_app.config["PRACTICE_NAME"])
+    ensure_default_retention_classes()

@@ -1,0 +1,82 @@
+"""The practice's own setup: its settings row and the default retention classes (R8)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from clinic_consent.extensions import db
+from clinic_consent.practice.models import SETTINGS_ID, PracticeSettings
+from clinic_consent.recordings.models import RetentionClass
+
+
+@dataclass(frozen=True)
+class RetentionDefault:
+    code: str
+    name: str
+    period_days: int | None
+    basis: str
+    follows_medical_file: bool = False
+
+
+# Dutch defaults; an administrator edits them. A class without a period needs an explicit date.
+DEFAULT_RETENTION_CLASSES = (
+    RetentionDefault(
+        "medical_file",
+        "Part of the medical file",
+        20 * 365 + 5,
+        "WGBO art. 7:454 BW: kept 20 years after the last change to the medical file",
+        follows_medical_file=True,
+    ),
+    RetentionDefault(
+        "training",
+        "Training",
+        365,
+        "Short-lived: destroyed one year after the session at the latest",
+    ),
+    RetentionDefault(
+        "supervision",
+        "Supervision",
+        365,
+        "Short-lived: destroyed when the supervision ends, one year at the latest",
+    ),
+    RetentionDefault(
+        "research",
+        "Research",
+        None,
+        "Follows the research protocol: state the protocol's destroy-by date",
+    ),
+)
+
+
+def ensure_practice_settings(name: str) -> PracticeSettings:
+    settings = db.session.get(PracticeSettings, SETTINGS_ID)
+    if settings is None:
+        settings = PracticeSettings(id=SETTINGS_ID, name=name, address="")
+        db.session.add(settings)
+        db.session.flush()
+    return settings
+
+
+def ensure_default_retention_classes() -> list[RetentionClass]:
+    """Create the default classes that do not exist yet; never overwrite an edited one."""
+    existing = set(db.session.scalars(select(RetentionClass.code)))
+    created = [
+        RetentionClass(
+            code=d.code,
+            name=d.name,
+            period_days=d.period_days,
+            basis=d.basis,
+            follows_medical_file=d.follows_medical_file,
+        )
+        for d in DEFAULT_RETENTION_CLASSES
+        if d.code not in existing
+    ]
+    db.session.add_all(created)
+    db.session.flush()
+    return created
+
+
+def retention_class(code: str) -> RetentionClass | None:
+    return db.session.scalars(select(RetentionClass).where(RetentionClass.code == code)).first()

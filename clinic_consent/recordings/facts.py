@@ -1,0 +1,119 @@
+"""The one mapping from a stored recording to the rule core's facts.
+
+Every verdict the application shows for a stored recording comes from
+``verdict_for_recording``: the same ``evaluate`` the command line and the API use, never a
+second implementation of the rules.
+"""
+
+from __future__ import annotations
+
+from clinic_consent.clients.models import Representative as StoredRepresentative
+from clinic_consent.consents.models import Consent
+from clinic_consent.domain import (
+    ConsentEntry,
+    Facts,
+    Participant,
+    Recording,
+    Representative,
+    Verdict,
+    evaluate,
+)
+from clinic_consent.domain.terms import ConsentTerms, covers
+from clinic_consent.recordings.models import Recording as StoredRecording
+from clinic_consent.sessions.models import SessionParticipant
+
+
+def participant_key(participant: SessionParticipant) -> str:
+    return f"p{participant.id}"
+
+
+def representative_key(representative: StoredRepresentative) -> str:
+    return f"r{representative.id}"
+
+
+def consent_party_key(consent: Consent) -> str:
+    if consent.party_participant is not None:
+        return participant_key(consent.party_participant)
+    assert consent.party_representative is not None
+    return representative_key(consent.party_representative)
+
+
+def current_terms(recording: StoredRecording) -> ConsentTerms:
+    """What a consent given now would cover (R7)."""
+    return ConsentTerms(
+        medium=recording.medium,
+        scope=recording.scope,
+        scope_description=recording.scope_description,
+        public=recording.public,
+        purpose=recording.purpose,
+        access_list=frozenset(e.label for e in recording.access_entries if e.revoked_at is None),
+        retention_until=recording.retention_until,
+    )
+
+
+def _participant_facts(participant: SessionParticipant, recording: StoredRecording) -> Participant:
+    key = participant_key(participant)
+    if participant.role == "staff":
+        return Participant(key, "staff")
+    if participant.role == "other":
+        return Participant(key, "other", participant.birth_date, participant.has_capacity)
+    client = participant.client
+    assert client is not None
+    judgement = client.current_recording_capacity()
+    # Parents without parental authority do not consent for a child (WGBO art. 7:465).
+    representatives = tuple(
+        Representative(representative_key(r), r.name, r.relation)
+        for r in client.active_representatives(recording.session.date)
+        if r.has_authority
+    )
+    return Participant(
+        key,
+        "client",
+        client.birth_date,
+        judgement.has_capacity if judgement is not None else True,
+        representatives,
+    )
+
+
+def _consent_entries(
+    recording: StoredRecording, now: ConsentTerms, known_parties: set[str]
+) -> tuple[ConsentEntry, ...]:
+    """Decisions and withdrawals in time order; consents on other terms no longer count (R7)."""
+    events = []
+    for consent in recording.consents:
+        party = consent_party_key(consent)
+        if party not in known_parties or not covers(ConsentTerms.from_json(consent.terms), now):
+            continue
+        events.append((consent.decided_at, consent.id, 0, ConsentEntry(party, consent.decision)))
+        if consent.withdrawn_at is not None:
+            events.append((consent.withdrawn_at, consent.id, 1, ConsentEntry(party, "withdrawn")))
+    events.sort(key=lambda event: event[:3])
+    return tuple(event[3] for event in events)
+
+
+def facts_for_recording(recording: StoredRecording) -> Facts:
+    session = recording.session
+    terms = current_terms(recording)
+    participants = tuple(_participant_facts(p, recording) for p in session.participants)
+    known = {p.id for p in participants} | {r.id for p in participants for r in p.representatives}
+    return Facts(
+        session_kind=session.kind,
+        session_date=session.date,
+        recording=Recording(
+            made_by=recording.made_by,
+            recorder=participant_key(recording.recorder),
+            medium=recording.medium,
+            covert=recording.covert,
+            public=recording.public,
+            scope=recording.scope,
+            purpose=recording.purpose,
+            access_list=tuple(sorted(terms.access_list)),
+            retention_until=recording.retention_until,
+        ),
+        participants=participants,
+        consents=_consent_entries(recording, terms, known),
+    )
+
+
+def verdict_for_recording(recording: StoredRecording) -> Verdict:
+    return evaluate(facts_for_recording(recording))

@@ -1,0 +1,177 @@
+"""Group treatments with their roster, sessions and who takes part in them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from clinic_consent.audit.operations import log_change
+from clinic_consent.clients.models import Client
+from clinic_consent.domain.vocabulary import SESSION_KINDS
+from clinic_consent.errors import OperationError
+from clinic_consent.extensions import db
+from clinic_consent.sessions.models import (
+    GroupMembership,
+    GroupStaff,
+    GroupTreatment,
+    SessionParticipant,
+    TreatmentSession,
+)
+from clinic_consent.timeutil import now_utc
+from clinic_consent.users.models import User
+from clinic_consent.validation import not_after, one_of, optional_text, required_text
+
+CLINICAL_ROLES = ("therapist", "group_facilitator")
+
+
+def _check_clinician(user: User, field: str) -> None:
+    if user.role not in CLINICAL_ROLES or not user.is_active:
+        raise OperationError(field, f"{user.display_name} is not an active clinician")
+
+
+def create_group_treatment(
+    *,
+    name: str,
+    start_date: date,
+    facilitators: Sequence[User],
+    actor: User,
+    end_date: date | None = None,
+    agreement_text: str | None = None,
+    agreement_made_on: date | None = None,
+) -> GroupTreatment:
+    if not facilitators:
+        raise OperationError("facilitators", "a group needs at least one facilitator")
+    for user in facilitators:
+        _check_clinician(user, "facilitators")
+    if end_date is not None and end_date < start_date:
+        raise OperationError("end_date", "cannot be before the start date")
+    group = GroupTreatment(
+        name=required_text(name, "name"),
+        start_date=start_date,
+        end_date=end_date,
+        agreement_text=optional_text(agreement_text, "agreement_text", 10_000),
+        agreement_made_on=agreement_made_on,
+        created_by_id=actor.id,
+    )
+    db.session.add(group)
+    group.staff.extend(GroupStaff(user_id=user.id) for user in facilitators)
+    log_change("group.created", group, actor, facilitator_ids=[u.id for u in facilitators])
+    return group
+
+
+def add_group_member(
+    group: GroupTreatment, client: Client, *, joined_on: date, actor: User
+) -> GroupMembership:
+    if any(m.client_id == client.id and m.left_on is None for m in group.members):
+        raise OperationError("client", "is already a member of this group")
+    if joined_on < group.start_date:
+        raise OperationError("joined_on", "cannot be before the group starts")
+    membership = GroupMembership(group_treatment=group, client_id=client.id, joined_on=joined_on)
+    db.session.add(membership)
+    log_change("group.member_added", membership, actor, client_id=client.id, group_id=group.id)
+    return membership
+
+
+def record_member_agreement(
+    membership: GroupMembership, *, actor: User, at: datetime | None = None
+) -> None:
+    """R10: the member accepted the group's recording and confidentiality agreement."""
+    membership.agreement_accepted_at = at or now_utc()
+    log_change("group.agreement_accepted", membership, actor, client_id=membership.client_id)
+
+
+def _within_group_period(group: GroupTreatment, on: date) -> bool:
+    return group.start_date <= on and (group.end_date is None or on <= group.end_date)
+
+
+def create_session(
+    *,
+    kind: str,
+    on: date,
+    actor: User,
+    group: GroupTreatment | None = None,
+    title: str | None = None,
+    starts_at: datetime | None = None,
+) -> TreatmentSession:
+    """A session; a group session starts with the group's current members and facilitators."""
+    one_of(kind, SESSION_KINDS, "kind")
+    if group is not None and kind != "group":
+        raise OperationError("kind", "a session of a group treatment is a group session")
+    if group is not None and not _within_group_period(group, on):
+        raise OperationError("date", "falls outside the group treatment's period")
+    session = TreatmentSession(
+        kind=kind,
+        date=on,
+        group_treatment=group,
+        title=optional_text(title, "title", 200),
+        starts_at=starts_at,
+        created_by_id=actor.id,
+    )
+    db.session.add(session)
+    log_change("session.created", session, actor, kind=kind)
+    if group is not None:
+        for staff in group.staff:
+            add_staff_participant(session, staff.user, actor=actor)
+        for member in group.members:
+            if member.joined_on <= on and (member.left_on is None or member.left_on >= on):
+                add_client_participant(session, member.client, actor=actor)
+    return session
+
+
+def _add(session: TreatmentSession, participant: SessionParticipant, actor: User) -> None:
+    session.participants.append(participant)
+    log_change(
+        "session.participant_added",
+        participant,
+        actor,
+        client_id=participant.client_id,
+        session_id=session.id,
+        role=participant.role,
+    )
+
+
+def add_client_participant(
+    session: TreatmentSession, client: Client, *, actor: User
+) -> SessionParticipant:
+    if any(p.client_id == client.id for p in session.participants):
+        raise OperationError("client", "already takes part in this session")
+    if session.kind == "individual" and any(p.role == "client" for p in session.participants):
+        raise OperationError("client", "an individual session has one client")
+    not_after(client.birth_date, session.date, "client", "the session date")
+    participant = SessionParticipant(role="client", client_id=client.id, client=client)
+    _add(session, participant, actor)
+    return participant
+
+
+def add_staff_participant(
+    session: TreatmentSession, user: User, *, actor: User
+) -> SessionParticipant:
+    if any(p.user_id == user.id for p in session.participants):
+        raise OperationError("user", "already takes part in this session")
+    _check_clinician(user, "user")
+    participant = SessionParticipant(role="staff", user_id=user.id, user=user)
+    _add(session, participant, actor)
+    return participant
+
+
+def add_other_participant(
+    session: TreatmentSession,
+    *,
+    name: str,
+    relation: str,
+    actor: User,
+    birth_date: date | None = None,
+    has_capacity: bool = True,
+) -> SessionParticipant:
+    """A companion, family member or interpreter; R6 needs their age and capacity."""
+    if birth_date is not None:
+        not_after(birth_date, session.date, "birth_date", "the session date")
+    participant = SessionParticipant(
+        role="other",
+        name=required_text(name, "name"),
+        relation=required_text(relation, "relation", 100),
+        birth_date=birth_date,
+        has_capacity=has_capacity,
+    )
+    _add(session, participant, actor)
+    return participant

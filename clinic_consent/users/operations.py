@@ -1,0 +1,61 @@
+"""Creating and changing users."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from clinic_consent.audit.operations import log_change
+from clinic_consent.errors import OperationError
+from clinic_consent.extensions import db
+from clinic_consent.practice.models import LANGUAGES
+from clinic_consent.users.models import USER_ROLES, User
+from clinic_consent.users.passwords import MIN_PASSWORD_LENGTH, hash_password
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise OperationError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalars(
+        select(User).where(func.lower(User.email) == email.strip().lower())
+    ).first()
+
+
+def create_user(
+    *,
+    email: str,
+    display_name: str,
+    role: str,
+    password: str,
+    language: str = "nl",
+    actor: User | None = None,
+) -> User:
+    email = email.strip().lower()
+    if not _EMAIL.match(email) or len(email) > 254:
+        raise OperationError("email", "is not a valid e-mail address")
+    if find_user_by_email(email) is not None:
+        raise OperationError("email", "is already in use")
+    display_name = display_name.strip()
+    if not display_name or len(display_name) > 200:
+        raise OperationError("display_name", "must be 1 to 200 characters")
+    if role not in USER_ROLES:
+        raise OperationError("role", f"must be one of {', '.join(USER_ROLES)}")
+    if language not in LANGUAGES:
+        raise OperationError("language", f"must be one of {', '.join(LANGUAGES)}")
+    check_password_strength(password)
+    user = User(
+        email=email,
+        display_name=display_name,
+        role=role,
+        language=language,
+        password_hash=hash_password(password),
+    )
+    db.session.add(user)
+    log_change("user.created", user, actor, role=role)
+    return user

@@ -1,0 +1,45 @@
+"""Small input checks shared by the operations; each raises OperationError naming the field."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from datetime import date
+
+from clinic_consent.errors import OperationError
+
+
+def _has_control_characters(value: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value)
+
+
+def required_text(value: str | None, field: str, max_length: int = 200) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise OperationError(field, "is required")
+    return _checked(text, field, max_length)
+
+
+def optional_text(value: str | None, field: str, max_length: int = 2000) -> str | None:
+    text = (value or "").strip()
+    return _checked(text, field, max_length) if text else None
+
+
+def _checked(text: str, field: str, max_length: int) -> str:
+    if len(text) > max_length:
+        raise OperationError(field, f"must be at most {max_length} characters")
+    if _has_control_characters(text):
+        raise OperationError(field, "contains control characters")
+    return text
+
+
+def one_of(value: str, options: Sequence[str], field: str) -> str:
+    if value not in options:
+        raise OperationError(field, f"must be one of {', '.join(options)}")
+    return value
+
+
+def not_after(value: date, limit: date, field: str, what: str) -> date:
+    if value > limit:
+        raise OperationError(field, f"cannot be after {what}")
+    return value

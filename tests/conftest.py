@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
@@ -22,6 +23,7 @@ from sqlalchemy.engine import make_url
 from clinic_consent import create_app
 from clinic_consent.config import normalise_database_url
 from clinic_consent.extensions import db
+from clinic_consent.users import passwords
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgres")
@@ -30,6 +32,12 @@ TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 
 def pytest_report_header() -> str:
     return f"clinic-consent test database: {'PostgreSQL' if ON_POSTGRES else 'SQLite'}"
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2's cheapest parameters: production cost (~0.2 s a hash) would dominate the run."""
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
 
 
 @pytest.fixture(scope="session")
@@ -86,14 +94,19 @@ def make_test_app(database_url: str) -> Flask:
     )
 
 
+_schemas_created: set[str] = set()
+
+
 @pytest.fixture
-def app(
-    instance_path: Path, shared_postgres_url: str | None, tmp_path: Path
-) -> Iterator[Flask]:
+def app(instance_path: Path, shared_postgres_url: str | None, tmp_path: Path) -> Iterator[Flask]:
     url = shared_postgres_url or f"sqlite:///{tmp_path / 'test.sqlite3'}"
     application = make_test_app(url)
     with application.app_context():
-        db.create_all()
+        if url not in _schemas_created:
+            db.create_all()
+            # On PostgreSQL the schema stays for the run; tables are emptied after each test.
+            if ON_POSTGRES:
+                _schemas_created.add(url)
         yield application
         db.session.remove()
         if ON_POSTGRES:

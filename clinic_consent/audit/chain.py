@@ -112,11 +112,16 @@ def verify() -> ChainReport:
     expected_prev = GENESIS_HASH
     checked = 0
     query = select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=1000)
-    for entry in db.session.scalars(query):
-        checked += 1
-        if entry.prev_hash != expected_prev:
-            return ChainReport(checked, entry.id, "does not follow the entry before it")
-        if entry.entry_hash != entry_hash(entry.prev_hash, _entry_content(entry)):
-            return ChainReport(checked, entry.id, "its content does not match its hash")
-        expected_prev = entry.entry_hash
+    # yield_per streams through a server-side cursor on PostgreSQL: close it on early return.
+    entries = db.session.scalars(query)
+    try:
+        for entry in entries:
+            checked += 1
+            if entry.prev_hash != expected_prev:
+                return ChainReport(checked, entry.id, "does not follow the entry before it")
+            if entry.entry_hash != entry_hash(entry.prev_hash, _entry_content(entry)):
+                return ChainReport(checked, entry.id, "its content does not match its hash")
+            expected_prev = entry.entry_hash
+    finally:
+        entries.close()
     return ChainReport(checked, None, None)

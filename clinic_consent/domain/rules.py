@@ -115,7 +115,12 @@ def _assign_parties(
         if represented:
             if not p.representatives:
                 missing.append(f"representatives:{p.id}")
-            required.extend(RequiredConsent(r.id, p.id, "R6") for r in p.representatives)
+            # A representative who makes the recording needs no consent from themselves.
+            required.extend(
+                RequiredConsent(r.id, p.id, "R6")
+                for r in p.representatives
+                if r.id != facts.recording.recorder
+            )
     return required, missing
 
 

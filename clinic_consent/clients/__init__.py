@@ -1,0 +1,1 @@
+"""Clients (patients), their capacity judgements and their representatives (R6)."""

@@ -1,0 +1,1 @@
+"""Consents (granted or refused) and their withdrawal, with the terms they cover (R7)."""

@@ -1,0 +1,1 @@
+"""Consent form templates with their versions, and the PDF documents generated from them."""

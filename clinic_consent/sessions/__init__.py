@@ -1,0 +1,1 @@
+"""Treatment sessions, group treatments and who takes part in them."""

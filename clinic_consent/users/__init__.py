@@ -1,0 +1,1 @@
+"""Users of the application (clinicians, managers, administrators) and their API tokens."""

@@ -1,0 +1,65 @@
+"""Users and API tokens. Credentials are stored only as hashes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, column
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from clinic_consent.db import Base
+from clinic_consent.practice.models import LANGUAGES
+from clinic_consent.timeutil import now_utc
+
+USER_ROLES: Final = ("therapist", "group_facilitator", "practice_manager", "administrator")
+
+
+class User(Base):
+    """A person who signs in. Users are deactivated, never deleted: the audit names them."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(column("role").in_(USER_ROLES), name="role_valid"),
+        CheckConstraint(column("language").in_(LANGUAGES), name="language_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    # An argon2 hash string; None until a password is set (e.g. an invited user).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(2), default="nl")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    # Part of the login cookie: bumping it (logout, password change) invalidates old cookies.
+    session_version: Mapped[int] = mapped_column(default=0)
+    failed_login_count: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    last_login_at: Mapped[datetime | None]
+
+    api_tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+
+    @validates("email")
+    def _normalise_email(self, _key: str, value: str) -> str:
+        """Store e-mail addresses lowercased, so that uniqueness and login ignore case."""
+        return value.strip().lower()
+
+
+class ApiToken(Base):
+    """A bearer token for the web API; only its hash is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="api_tokens")

@@ -50,7 +50,9 @@ def evaluate(facts: Facts) -> Verdict:
     else:
         status = "cleared"
 
-    rules = {r.rule for r in required}
+    # The rule that needs a participant's consent shapes the verdict even when their
+    # representatives give it (R6 then names who gives it).
+    rules = set(own_rules.values()) | {r.rule for r in required}
     if any(m in ("purpose", "access_list", "retention_until") for m in missing):
         rules.add("R4")
     if missing_representatives:

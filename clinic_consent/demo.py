@@ -117,63 +117,96 @@ def _grant(
     party: SessionParticipant | Representative,
     for_participant: SessionParticipant,
     actor: User,
-    *,
-    decision: str = "granted",
 ) -> None:
     register_consent(
         recording,
         party=party,
         for_participant=for_participant,
-        decision=decision,
+        decision="granted",
         method="paper_form",
         actor=actor,
     )
 
 
-def _client_participant(session: TreatmentSession, client: Client) -> SessionParticipant:
-    return next(p for p in session.participants if p.client_id == client.id)
+def _individual_session(
+    therapist: User, client: Client, on: date
+) -> tuple[TreatmentSession, SessionParticipant, SessionParticipant]:
+    session = create_session(kind="individual", on=on, actor=therapist)
+    staff = add_staff_participant(session, therapist, actor=therapist)
+    return session, staff, add_client_participant(session, client, actor=therapist)
 
 
-def build_demo() -> DemoResult:
-    """Create the demo practice unless it exists; the caller commits."""
-    if find_user_by_email(DEMO_LOGINS[0].email) is not None:
-        return DemoResult(False, DEMO_LOGINS, Counter())
-
-    users = {
-        login.role: create_user(
-            email=login.email, display_name=login.name, role=login.role, password=login.password
-        )
-        for login in DEMO_LOGINS
-    }
-    therapist, facilitator = users["therapist"], users["group_facilitator"]
-    today = today_utc()
-    recordings: list[Recording] = []
-
-    # An adult client records her own individual session for private use (R1).
-    lotte = create_client(
-        given_name="Lotte", family_name="Mulder", birth_date=_years_ago(34, today), actor=therapist
+def _clinician_recording(
+    session: TreatmentSession,
+    recorder: SessionParticipant,
+    actor: User,
+    *,
+    medium: str,
+    purpose: str,
+    storage_location: str | None = None,
+) -> Recording:
+    class_code = "medical_file" if purpose == "treatment" else purpose
+    return plan_recording(
+        session,
+        RecordingPlan(
+            made_by="clinician",
+            recorder=recorder,
+            medium=medium,
+            purpose=purpose,
+            retention_class=retention_class(class_code),
+            storage_location=storage_location,
+        ),
+        actor=actor,
     )
-    session = create_session(kind="individual", on=today, actor=therapist, title="Intake")
-    add_staff_participant(session, therapist, actor=therapist)
-    lotte_p = add_client_participant(session, lotte, actor=therapist)
-    recordings.append(
-        plan_recording(
+
+
+def _client(given: str, family: str, age: int, today: date, actor: User) -> Client:
+    return create_client(
+        given_name=given, family_name=family, birth_date=_years_ago(age, today), actor=actor
+    )
+
+
+def _adult_scenarios(therapist: User, today: date) -> list[Recording]:
+    """R1 (a private recording), and R8: training recordings overdue and destroyed."""
+    lotte = _client("Lotte", "Mulder", 34, today, therapist)
+    session, _, lotte_p = _individual_session(therapist, lotte, today)
+    private = plan_recording(
+        session,
+        RecordingPlan(
+            made_by="client",
+            recorder=lotte_p,
+            medium="audio",
+            motive="To listen back at home with her partner",
+            agreements="The recording stays private",
+        ),
+        actor=therapist,
+    )
+    recordings = [private]
+    for days_ago, destroyed in ((400, False), (800, True)):
+        on = today - timedelta(days=days_ago)
+        session, therapist_p, lotte_p = _individual_session(therapist, lotte, on)
+        old = _clinician_recording(
             session,
-            RecordingPlan(
-                made_by="client",
-                recorder=lotte_p,
-                medium="audio",
-                motive="To listen back at home with her partner",
-                agreements="The recording stays private",
-            ),
-            actor=therapist,
+            therapist_p,
+            therapist,
+            medium="audio",
+            purpose="training",
+            storage_location="Encrypted training archive",
         )
-    )
+        grant_access(old, role="therapist", purpose="Training of therapists", actor=therapist)
+        _grant(old, lotte_p, lotte_p, therapist)
+        mark_recording_made(old, actor=therapist)
+        if destroyed:
+            register_destruction(
+                old, actor=therapist, method="Deleted and overwritten", witness="Mark Dekker"
+            )
+        recordings.append(old)
+    return recordings
 
-    # A 14-year-old with two parents: a supervision video that every party agreed to (R3, R6).
-    sanne = create_client(
-        given_name="Sanne", family_name="Jansen", birth_date=_years_ago(14, today), actor=therapist
-    )
+
+def _represented_scenarios(therapist: User, today: date) -> list[Recording]:
+    """R6: a 14-year-old with two parents, a 9-year-old, an adult lacking capacity."""
+    sanne = _client("Sanne", "Jansen", 14, today, therapist)
     parents = [
         add_representative(sanne, name=name, relation="parent", actor=therapist, contact=contact)
         for name, contact in (
@@ -181,20 +214,14 @@ def build_demo() -> DemoResult:
             ("Joost Jansen", "+31 6 1234 5678"),
         )
     ]
-    session = create_session(kind="individual", on=today, actor=therapist)
-    therapist_p = add_staff_participant(session, therapist, actor=therapist)
-    sanne_p = add_client_participant(session, sanne, actor=therapist)
-    supervision = plan_recording(
+    session, therapist_p, sanne_p = _individual_session(therapist, sanne, today)
+    supervision = _clinician_recording(
         session,
-        RecordingPlan(
-            made_by="clinician",
-            recorder=therapist_p,
-            medium="video",
-            purpose="supervision",
-            retention_class=retention_class("supervision"),
-            storage_location="Practice file server, folder Supervisie/2026",
-        ),
-        actor=therapist,
+        therapist_p,
+        therapist,
+        medium="video",
+        purpose="supervision",
+        storage_location="Practice file server, folder Supervisie/2026",
     )
     grant_access(supervision, user=therapist, purpose="Own supervision", actor=therapist)
     grant_access(
@@ -214,50 +241,30 @@ def build_demo() -> DemoResult:
         actor=therapist,
     )
     for parent in parents:
-        _grant(supervision, parent, sanne_p, therapist)
-    recordings.append(supervision)
+        _grant(supervision, parent, sanne_p, therapist)  # every party agreed: cleared
 
-    # A 9-year-old: his mother decides instead of him (R6); her consent is still pending.
-    daan = create_client(
-        given_name="Daan", family_name="de Vries", birth_date=_years_ago(9, today), actor=therapist
-    )
+    daan = _client("Daan", "de Vries", 9, today, therapist)
     add_representative(daan, name="Mila de Vries", relation="parent", actor=therapist)
-    session = create_session(kind="individual", on=today + timedelta(days=2), actor=therapist)
-    therapist_p = add_staff_participant(session, therapist, actor=therapist)
-    add_client_participant(session, daan, actor=therapist)
-    treatment = plan_recording(
+    session, therapist_p, _ = _individual_session(therapist, daan, today + timedelta(days=2))
+    treatment = _clinician_recording(
         session,
-        RecordingPlan(
-            made_by="clinician",
-            recorder=therapist_p,
-            medium="audio",
-            purpose="treatment",
-            retention_class=retention_class("medical_file"),
-            storage_location="Electronic health record, attachment",
-        ),
-        actor=therapist,
+        therapist_p,
+        therapist,
+        medium="audio",
+        purpose="treatment",
+        storage_location="Electronic health record, attachment",
     )
     grant_access(treatment, role="therapist", purpose="Treatment", actor=therapist)
-    recordings.append(treatment)
-    # ...and a covert video he made at an earlier session, registered once discovered.
-    earlier = create_session(kind="individual", on=today - timedelta(days=7), actor=therapist)
-    add_staff_participant(earlier, therapist, actor=therapist)
-    daan_earlier = add_client_participant(earlier, daan, actor=therapist)
+    # ...his mother's consent is pending; and a covert video he made last week was discovered.
+    session, _, daan_p = _individual_session(therapist, daan, today - timedelta(days=7))
     covert = plan_recording(
-        earlier,
-        RecordingPlan(made_by="client", recorder=daan_earlier, medium="video", covert=True),
+        session,
+        RecordingPlan(made_by="client", recorder=daan_p, medium="video", covert=True),
         actor=therapist,
     )
     mark_recording_made(covert, actor=therapist)
-    recordings.append(covert)
 
-    # An adult lacking capacity, represented by a curator; the access list is not set yet (R4).
-    willem = create_client(
-        given_name="Willem",
-        family_name="de Groot",
-        birth_date=_years_ago(67, today),
-        actor=therapist,
-    )
+    willem = _client("Willem", "de Groot", 67, today, therapist)
     add_representative(willem, name="Karin de Groot", relation="curator", actor=therapist)
     record_capacity_judgement(
         willem,
@@ -266,52 +273,16 @@ def build_demo() -> DemoResult:
         judged_by=therapist,
         note="Judged at intake",
     )
-    session = create_session(kind="individual", on=today + timedelta(days=1), actor=therapist)
-    therapist_p = add_staff_participant(session, therapist, actor=therapist)
-    add_client_participant(session, willem, actor=therapist)
-    recordings.append(
-        plan_recording(
-            session,
-            RecordingPlan(
-                made_by="clinician",
-                recorder=therapist_p,
-                medium="audio",
-                purpose="treatment",
-                retention_class=retention_class("medical_file"),
-            ),
-            actor=therapist,
-        )
+    session, therapist_p, _ = _individual_session(therapist, willem, today + timedelta(days=1))
+    # No access list yet: incomplete (R4).
+    incomplete = _clinician_recording(
+        session, therapist_p, therapist, medium="audio", purpose="treatment"
     )
+    return [supervision, treatment, covert, incomplete]
 
-    # A training recording made over a year ago: overdue (R8); an older one already destroyed.
-    for days_ago, destroyed in ((400, False), (800, True)):
-        session = create_session(
-            kind="individual", on=today - timedelta(days=days_ago), actor=therapist
-        )
-        therapist_p = add_staff_participant(session, therapist, actor=therapist)
-        lotte_p = add_client_participant(session, lotte, actor=therapist)
-        old = plan_recording(
-            session,
-            RecordingPlan(
-                made_by="clinician",
-                recorder=therapist_p,
-                medium="audio",
-                purpose="training",
-                retention_class=retention_class("training"),
-                storage_location="Encrypted training archive",
-            ),
-            actor=therapist,
-        )
-        grant_access(old, role="therapist", purpose="Training of therapists", actor=therapist)
-        _grant(old, lotte_p, lotte_p, therapist)
-        mark_recording_made(old, actor=therapist)
-        if destroyed:
-            register_destruction(
-                old, actor=therapist, method="Deleted and overwritten", witness="Mark Dekker"
-            )
-        recordings.append(old)
 
-    # A group of six with its agreement (R10); one member records (R2), the facilitator too.
+def _group_scenarios(facilitator: User, today: date) -> list[Recording]:
+    """A group of six with its agreement (R10); a member records (R2), the facilitator too."""
     group = create_group_treatment(
         name="Emotieregulatie groep",
         start_date=today - timedelta(days=28),
@@ -324,48 +295,54 @@ def build_demo() -> DemoResult:
         agreement_made_on=today - timedelta(days=28),
         actor=facilitator,
     )
-    members = []
     for given, family, age in GROUP_MEMBERS:
-        client = create_client(
-            given_name=given,
-            family_name=family,
-            birth_date=_years_ago(age, today),
-            actor=facilitator,
-        )
-        membership = add_group_member(group, client, joined_on=group.start_date, actor=facilitator)
+        member = _client(given, family, age, today, facilitator)
+        membership = add_group_member(group, member, joined_on=group.start_date, actor=facilitator)
         record_member_agreement(membership, actor=facilitator)
-        members.append(client)
     session = create_session(kind="group", on=today, group=group, actor=facilitator)
-    member_ps = [_client_participant(session, client) for client in members]
+    members = [p for p in session.participants if p.role == "client"]
+    facilitator_p = next(p for p in session.participants if p.user_id == facilitator.id)
+
     member_recording = plan_recording(
         session,
-        RecordingPlan(made_by="client", recorder=member_ps[0], medium="audio"),
+        RecordingPlan(made_by="client", recorder=members[0], medium="audio"),
         actor=facilitator,
     )
-    for participant in member_ps[1:4]:
+    for participant in members[1:4]:  # two members have not answered yet
         _grant(member_recording, participant, participant, facilitator)
-    recordings.append(member_recording)
 
-    facilitator_p = next(p for p in session.participants if p.user_id == facilitator.id)
-    training = plan_recording(
+    training = _clinician_recording(
         session,
-        RecordingPlan(
-            made_by="clinician",
-            recorder=facilitator_p,
-            medium="audio",
-            purpose="training",
-            retention_class=retention_class("training"),
-            storage_location="Encrypted training archive",
-        ),
-        actor=facilitator,
+        facilitator_p,
+        facilitator,
+        medium="audio",
+        purpose="training",
+        storage_location="Encrypted training archive",
     )
     grant_access(training, role="group_facilitator", purpose="Training", actor=facilitator)
-    for participant in member_ps:
+    for participant in members:
         _grant(training, participant, participant, facilitator)
-    withdrawn = next(c for c in training.consents if c.party_participant == member_ps[2])
+    withdrawn = next(c for c in training.consents if c.party_participant == members[2])
     withdraw_consent(withdrawn, actor=facilitator, reason="Changed her mind after the session")
-    recordings.append(training)
+    return [member_recording, training]
 
+
+def build_demo() -> DemoResult:
+    """Create the demo practice unless it exists; the caller commits."""
+    if find_user_by_email(DEMO_LOGINS[0].email) is not None:
+        return DemoResult(False, DEMO_LOGINS, Counter())
+    users = {
+        login.role: create_user(
+            email=login.email, display_name=login.name, role=login.role, password=login.password
+        )
+        for login in DEMO_LOGINS
+    }
+    today = today_utc()
+    recordings = [
+        *_adult_scenarios(users["therapist"], today),
+        *_represented_scenarios(users["therapist"], today),
+        *_group_scenarios(users["group_facilitator"], today),
+    ]
     db.session.flush()
     verdicts = Counter(verdict_for_recording(r).status for r in recordings)
     return DemoResult(True, DEMO_LOGINS, verdicts)

@@ -7,7 +7,7 @@ from datetime import datetime
 from clinic_consent.audit.operations import log_change
 from clinic_consent.clients.models import Representative
 from clinic_consent.consents.models import CONSENT_DECISIONS, CONSENT_METHODS, Consent
-from clinic_consent.errors import OperationError
+from clinic_consent.errors import OperationError, refused_transition
 from clinic_consent.extensions import db
 from clinic_consent.forms_pdf.models import FormTemplateVersion
 from clinic_consent.recordings.facts import (
@@ -104,10 +104,9 @@ def withdraw_consent(
     consent: Consent, *, actor: User, reason: str | None = None, at: datetime | None = None
 ) -> None:
     """R7: a consent can be withdrawn at any time; the recording then becomes refused."""
-    try:
-        consent.withdraw(optional_text(reason, "reason"), actor.id, at or now_utc())
-    except ValueError as exc:
-        raise OperationError(None, str(exc)) from None
+    reason = optional_text(reason, "reason")
+    with refused_transition():
+        consent.withdraw(reason, actor.id, at or now_utc())
     log_change(
         "consent.withdrawn",
         consent,

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from clinic_consent.audit.operations import log_change
 from clinic_consent.domain import vocabulary as v
-from clinic_consent.errors import OperationError
+from clinic_consent.errors import OperationError, refused_transition
 from clinic_consent.extensions import db
 from clinic_consent.recordings.models import AccessListEntry, Recording, RetentionClass
 from clinic_consent.sessions.models import SessionParticipant, TreatmentSession
@@ -117,10 +117,8 @@ def plan_recording(session: TreatmentSession, plan: RecordingPlan, *, actor: Use
 
 
 def mark_recording_made(recording: Recording, *, actor: User, at: datetime | None = None) -> None:
-    try:
+    with refused_transition():
         recording.mark_made(at or now_utc())
-    except ValueError as exc:
-        raise OperationError(None, str(exc)) from None
     log_change("recording.made", recording, actor)
 
 
@@ -133,15 +131,10 @@ def register_destruction(
     at: datetime | None = None,
 ) -> None:
     """R8: the recording itself is destroyed; its consents, forms and audit trail stay."""
-    try:
-        recording.register_destruction(
-            actor.id,
-            at or now_utc(),
-            required_text(method, "method", 500),
-            optional_text(witness, "witness", 200),
-        )
-    except ValueError as exc:
-        raise OperationError(None, str(exc)) from None
+    method = required_text(method, "method", 500)
+    witness = optional_text(witness, "witness", 200)
+    with refused_transition():
+        recording.register_destruction(actor.id, at or now_utc(), method, witness)
     log_change("recording.destroyed", recording, actor)
 
 
@@ -185,8 +178,6 @@ def grant_access(
 
 
 def revoke_access(entry: AccessListEntry, *, actor: User) -> None:
-    try:
+    with refused_transition():
         entry.revoke(actor.id, now_utc())
-    except ValueError as exc:
-        raise OperationError(None, str(exc)) from None
     log_change("access.revoked", entry, actor, recording_id=entry.recording_id)

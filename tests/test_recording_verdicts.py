@@ -239,8 +239,26 @@ def test_young_companion_in_a_video_session_needs_representatives(staff: Staff) 
         birth_date=today_utc() - timedelta(days=365 * 7),
         actor=staff.therapist,
     )
-    verdict = verdict_for_recording(clinician_recording(setting, staff.therapist, medium="video"))
-    assert f"representatives:{participant_key(sibling)}" in verdict.missing
+    recording = clinician_recording(setting, staff.therapist, medium="video")
+    verdict = verdict_for_recording(recording)
+    assert verdict.status == "incomplete"
+    assert verdict.missing == (f"representatives:{participant_key(sibling)}",)
+
+    mother = add_representative(sibling, name="Mother", relation="parent", actor=staff.therapist)
+    verdict = verdict_for_recording(recording)
+    assert verdict.status == "consent_required"
+    assert (representative_key(mother), participant_key(sibling), "R6") in {
+        (r.party, r.for_, r.rule) for r in verdict.required
+    }
+    _grant(recording, setting.client, setting.client, staff.therapist)
+    _grant(recording, mother, sibling, staff.therapist)
+    assert verdict_for_recording(recording).status == "cleared"
+
+
+def test_a_clients_representatives_belong_to_the_client_not_the_session(staff: Staff) -> None:
+    setting = individual_session(staff.therapist, client(staff.therapist, age=10))
+    with pytest.raises(OperationError, match="registered on the client"):
+        add_representative(setting.client, name="Mother", relation="parent", actor=staff.therapist)
 
 
 def test_consent_from_a_party_the_recording_does_not_need_changes_nothing(staff: Staff) -> None:

@@ -13,6 +13,7 @@ from clinic_consent.practice.models import LANGUAGES
 from clinic_consent.timeutil import now_utc
 
 if TYPE_CHECKING:
+    from clinic_consent.sessions.models import SessionParticipant
     from clinic_consent.users.models import User
 
 CAPACITY_SCOPES: Final = ("recording", "treatment", "other")
@@ -61,7 +62,7 @@ class Client(Base):
 
     def active_representatives(self, on: date) -> list[Representative]:
         """The representatives who had not stopped representing the client before ``on``."""
-        return [r for r in self.representatives if r.ended_at is None or r.ended_at.date() >= on]
+        return [r for r in self.representatives if r.is_active(on)]
 
 
 class CapacityJudgement(Base):
@@ -89,17 +90,23 @@ class CapacityJudgement(Base):
 
 
 class Representative(Base):
-    """Someone who decides for the client: a parent with authority, a guardian, a curator...
+    """Someone who decides for a client (a parent with authority, a guardian, a curator...) or
+    for a companion in one session, such as a young sibling at a family session (R6).
     Ending a representation sets ended_at; the row stays because consents refer to it."""
 
     __tablename__ = "representatives"
     __table_args__ = (
         CheckConstraint(column("relation").in_(REPRESENTATIVE_RELATIONS), name="relation_valid"),
+        CheckConstraint("(client_id IS NULL) <> (participant_id IS NULL)", name="one_represented"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[int] = mapped_column(
+    client_id: Mapped[int | None] = mapped_column(
         ForeignKey("clients.id", ondelete="RESTRICT"), index=True
+    )
+    # Only for a participant of role 'other', who is not a client of the practice.
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("session_participants.id", ondelete="RESTRICT"), index=True
     )
     name: Mapped[str] = mapped_column(String(200))
     relation: Mapped[str] = mapped_column(String(32))
@@ -112,4 +119,14 @@ class Representative(Base):
     )
     ended_at: Mapped[datetime | None]
 
-    client: Mapped[Client] = relationship(back_populates="representatives")
+    client: Mapped[Client | None] = relationship(back_populates="representatives")
+    participant: Mapped[SessionParticipant | None] = relationship(back_populates="representatives")
+
+    def is_active(self, on: date) -> bool:
+        """Whether the representation had not ended before ``on``."""
+        return self.ended_at is None or self.ended_at.date() >= on
+
+    def decides_on(self, on: date) -> bool:
+        """Whether this person consents for the represented on ``on``: still representing
+        then, and with authority (a parent without parental authority does not decide)."""
+        return self.has_authority and self.is_active(on)

@@ -15,6 +15,7 @@ from clinic_consent.clients.models import (
 from clinic_consent.errors import OperationError
 from clinic_consent.extensions import db
 from clinic_consent.practice.models import LANGUAGES
+from clinic_consent.sessions.models import SessionParticipant
 from clinic_consent.timeutil import now_utc, today_utc
 from clinic_consent.users.models import User
 from clinic_consent.validation import not_after, one_of, optional_text, required_text
@@ -50,7 +51,7 @@ def create_client(
 
 
 def add_representative(
-    client: Client,
+    represented: Client | SessionParticipant,
     *,
     name: str,
     relation: str,
@@ -58,17 +59,31 @@ def add_representative(
     contact: str | None = None,
     has_authority: bool = True,
 ) -> Representative:
+    """Register who decides for a client, or for a companion (role 'other') in one session."""
+    if isinstance(represented, SessionParticipant) and represented.role != "other":
+        raise OperationError(
+            "represented", "a client's representatives are registered on the client"
+        )
     representative = Representative(
-        client=client,
         name=required_text(name, "name"),
         relation=one_of(relation, REPRESENTATIVE_RELATIONS, "relation"),
         contact=optional_text(contact, "contact", 300),
         has_authority=has_authority,
         registered_by_id=actor.id,
     )
+    if isinstance(represented, Client):
+        representative.client = represented
+    else:
+        representative.participant = represented
     db.session.add(representative)
+    db.session.flush()  # sets client_id / participant_id from the relationship
     log_change(
-        "representative.added", representative, actor, client_id=client.id, relation=relation
+        "representative.added",
+        representative,
+        actor,
+        client_id=representative.client_id,
+        participant_id=representative.participant_id,
+        relation=relation,
     )
     return representative
 

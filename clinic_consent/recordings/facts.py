@@ -7,6 +7,8 @@ second implementation of the rules.
 
 from __future__ import annotations
 
+from datetime import date
+
 from clinic_consent.clients.models import Representative as StoredRepresentative
 from clinic_consent.consents.models import Consent
 from clinic_consent.domain import (
@@ -51,27 +53,35 @@ def current_terms(recording: StoredRecording) -> ConsentTerms:
     )
 
 
-def _participant_facts(participant: SessionParticipant, recording: StoredRecording) -> Participant:
+def _representatives(stored: list[StoredRepresentative], on: date) -> tuple[Representative, ...]:
+    return tuple(
+        Representative(representative_key(r), r.name, r.relation)
+        for r in stored
+        if r.decides_on(on)
+    )
+
+
+def _participant_facts(participant: SessionParticipant, on: date) -> Participant:
     key = participant_key(participant)
     if participant.role == "staff":
         return Participant(key, "staff")
     if participant.role == "other":
-        return Participant(key, "other", participant.birth_date, participant.has_capacity)
+        return Participant(
+            key,
+            "other",
+            participant.birth_date,
+            participant.has_capacity,
+            _representatives(participant.representatives, on),
+        )
     client = participant.client
     assert client is not None
     judgement = client.current_recording_capacity()
-    # Parents without parental authority do not consent for a child (WGBO art. 7:465).
-    representatives = tuple(
-        Representative(representative_key(r), r.name, r.relation)
-        for r in client.active_representatives(recording.session.date)
-        if r.has_authority
-    )
     return Participant(
         key,
         "client",
         client.birth_date,
         judgement.has_capacity if judgement is not None else True,
-        representatives,
+        _representatives(client.representatives, on),
     )
 
 
@@ -94,7 +104,7 @@ def _consent_entries(
 def facts_for_recording(recording: StoredRecording) -> Facts:
     session = recording.session
     terms = current_terms(recording)
-    participants = tuple(_participant_facts(p, recording) for p in session.participants)
+    participants = tuple(_participant_facts(p, session.date) for p in session.participants)
     known = {p.id for p in participants} | {r.id for p in participants for r in p.representatives}
     return Facts(
         session_kind=session.kind,

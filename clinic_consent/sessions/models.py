@@ -16,7 +16,7 @@ from clinic_consent.domain.vocabulary import PARTICIPANT_ROLES, SESSION_KINDS
 from clinic_consent.timeutil import now_utc
 
 if TYPE_CHECKING:
-    from clinic_consent.clients.models import Client
+    from clinic_consent.clients.models import Client, Representative
     from clinic_consent.recordings.models import Recording
     from clinic_consent.users.models import User
 
@@ -156,3 +156,7 @@ class SessionParticipant(Base):
     session: Mapped[TreatmentSession] = relationship(back_populates="participants")
     client: Mapped[Client | None] = relationship()
     user: Mapped[User | None] = relationship()
+    # Only for role 'other' (a client's representatives belong to the client).
+    representatives: Mapped[list[Representative]] = relationship(
+        back_populates="participant", order_by="Representative.id"
+    )

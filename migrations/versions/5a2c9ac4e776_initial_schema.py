@@ -357,37 +357,6 @@ def upgrade() -> None:
     op.create_index(op.f("ix_group_staff_user_id"), "group_staff", ["user_id"])
 
     op.create_table(
-        "representatives",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("client_id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("relation", sa.String(length=32), nullable=False),
-        sa.Column("contact", sa.Text(), nullable=True),
-        sa.Column("has_authority", sa.Boolean(), nullable=False),
-        sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("registered_by_id", sa.Integer(), nullable=True),
-        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint(
-            "relation IN ('parent', 'guardian', 'curator', 'mentor', 'partner', 'family', 'authorised_person')",
-            name=op.f("ck_representatives_relation_valid"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["client_id"],
-            ["clients.id"],
-            name=op.f("fk_representatives_client_id_clients"),
-            ondelete="RESTRICT",
-        ),
-        sa.ForeignKeyConstraint(
-            ["registered_by_id"],
-            ["users.id"],
-            name=op.f("fk_representatives_registered_by_id_users"),
-            ondelete="RESTRICT",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_representatives")),
-    )
-    op.create_index(op.f("ix_representatives_client_id"), "representatives", ["client_id"])
-
-    op.create_table(
         "treatment_sessions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
@@ -484,6 +453,51 @@ def upgrade() -> None:
         op.f("ix_session_participants_session_id"), "session_participants", ["session_id"]
     )
     op.create_index(op.f("ix_session_participants_user_id"), "session_participants", ["user_id"])
+
+    op.create_table(
+        "representatives",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("client_id", sa.Integer(), nullable=True),
+        sa.Column("participant_id", sa.Integer(), nullable=True),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("relation", sa.String(length=32), nullable=False),
+        sa.Column("contact", sa.Text(), nullable=True),
+        sa.Column("has_authority", sa.Boolean(), nullable=False),
+        sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("registered_by_id", sa.Integer(), nullable=True),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "relation IN ('parent', 'guardian', 'curator', 'mentor', 'partner', 'family', 'authorised_person')",
+            name=op.f("ck_representatives_relation_valid"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["client_id"],
+            ["clients.id"],
+            name=op.f("fk_representatives_client_id_clients"),
+            ondelete="RESTRICT",
+        ),
+        sa.CheckConstraint(
+            "(client_id IS NULL) <> (participant_id IS NULL)",
+            name=op.f("ck_representatives_one_represented"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["participant_id"],
+            ["session_participants.id"],
+            name=op.f("fk_representatives_participant_id_session_participants"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["registered_by_id"],
+            ["users.id"],
+            name=op.f("fk_representatives_registered_by_id_users"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_representatives")),
+    )
+    op.create_index(op.f("ix_representatives_client_id"), "representatives", ["client_id"])
+    op.create_index(
+        op.f("ix_representatives_participant_id"), "representatives", ["participant_id"]
+    )
 
     op.create_table(
         "recordings",
@@ -846,9 +860,9 @@ def downgrade() -> None:
     op.drop_table("consents")
     op.drop_table("access_list_entries")
     op.drop_table("recordings")
+    op.drop_table("representatives")
     op.drop_table("session_participants")
     op.drop_table("treatment_sessions")
-    op.drop_table("representatives")
     op.drop_table("group_staff")
     op.drop_table("group_memberships")
     op.drop_table("capacity_judgements")

@@ -9,8 +9,12 @@ from typing import Any
 from flask import Flask
 
 from clinic_consent import config as settings
+from clinic_consent import i18n, request_cycle
+from clinic_consent.auth import session_security
 from clinic_consent.extensions import csrf, db, migrate
 from clinic_consent.resources import resource_dir
+from clinic_consent.web import errors as error_pages
+from clinic_consent.web.navigation import menu
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -36,15 +40,40 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     csrf.init_app(app)
-
-    from clinic_consent.web import views as web_views
-
-    app.register_blueprint(web_views.bp)
+    i18n.init_app(app)
+    session_security.init_app(app)
+    request_cycle.init_app(app)
+    error_pages.init_app(app)
+    _register_blueprints(app)
+    app.context_processor(lambda: {"menu": menu()})
 
     from clinic_consent.cli import register_app_commands
 
     register_app_commands(app)
     return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from clinic_consent.admin import views as admin_views
+    from clinic_consent.auth import views as auth_views
+    from clinic_consent.clients import views as client_views
+    from clinic_consent.consents import views as consent_views
+    from clinic_consent.recordings import views as recording_views
+    from clinic_consent.sessions import group_views
+    from clinic_consent.sessions import views as session_views
+    from clinic_consent.web import views as web_views
+
+    for module in (
+        web_views,
+        auth_views,
+        session_views,
+        group_views,
+        client_views,
+        recording_views,
+        consent_views,
+        admin_views,
+    ):
+        app.register_blueprint(module.bp)
 
 
 def _import_models() -> None:

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and bound to the app in create_app()."""
 
+from flask_babel import Babel
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -11,3 +13,5 @@ from clinic_consent.db import Base
 db = SQLAlchemy(metadata=Base.metadata)
 migrate = Migrate()
 csrf = CSRFProtect()
+login_manager = LoginManager()
+babel = Babel()

@@ -12,18 +12,23 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import flask_babel
 import pytest
 from argon2 import PasswordHasher, profiles
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
+from werkzeug.test import TestResponse
 
 from clinic_consent import create_app
 from clinic_consent.config import normalise_database_url
+from clinic_consent.demo import DemoResult, build_demo
 from clinic_consent.extensions import db
 from clinic_consent.users import passwords
+from clinic_consent.users.models import User
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgres")
@@ -83,7 +88,25 @@ def instance_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+class FreshRequestClient(FlaskClient):
+    """Requests made while a test holds an app context share it: Flask-Login caches the
+    signed-in user and Flask-Babel the locale there. In production every request has its own
+    context, so drop both here."""
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        if has_app_context():
+            g.pop("_login_user", None)
+            flask_babel.refresh()
+        return super().open(*args, **kwargs)
+
+
 def make_test_app(database_url: str) -> Flask:
+    application = _create_test_app(database_url)
+    application.test_client_class = FreshRequestClient
+    return application
+
+
+def _create_test_app(database_url: str) -> Flask:
     return create_app(
         {
             "CLINIC_CONSENT_ENV": "testing",
@@ -129,3 +152,33 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app: Flask) -> DemoResult:
+    """The demo practice (every role, every verdict), committed."""
+    from clinic_consent.practice.operations import (
+        ensure_default_retention_classes,
+        ensure_practice_settings,
+    )
+
+    ensure_practice_settings("Demo practice")
+    ensure_default_retention_classes()
+    result = build_demo()
+    db.session.commit()
+    return result
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, demo: DemoResult) -> Callable[[str], User]:
+    """Sign the test client in as the demo user of a role; returns that user."""
+
+    def sign_in(role: str) -> User:
+        login = next(entry for entry in demo.logins if entry.role == role)
+        client.post("/logout")
+        response = client.post("/login", data={"email": login.email, "password": login.password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        user = db.session.scalars(select(User).where(User.email == login.email)).one()
+        return user
+
+    return sign_in

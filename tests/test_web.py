@@ -8,10 +8,15 @@ from flask.testing import FlaskClient
 from tests.conftest import make_test_app
 
 
-def test_home_page_names_the_practice(client: FlaskClient, app: Flask) -> None:
+def test_home_page_sends_a_stranger_to_the_sign_in_page_of_the_practice(
+    client: FlaskClient, app: Flask
+) -> None:
     response = client.get("/")
-    assert response.status_code == 200
-    assert app.config["PRACTICE_NAME"].encode() in response.data
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200
+    assert app.config["PRACTICE_NAME"].encode() in page.data
 
 
 def test_health_reports_a_reachable_database(client: FlaskClient) -> None:

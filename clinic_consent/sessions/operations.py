@@ -21,11 +21,9 @@ from clinic_consent.timeutil import now_utc
 from clinic_consent.users.models import User
 from clinic_consent.validation import not_after, one_of, optional_text, required_text
 
-CLINICAL_ROLES = ("therapist", "group_facilitator")
-
 
 def _check_clinician(user: User, field: str) -> None:
-    if user.role not in CLINICAL_ROLES or not user.is_active:
+    if not user.is_clinician or not user.is_active:
         raise OperationError(field, f"{user.display_name} is not an active clinician")
 
 

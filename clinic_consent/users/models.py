@@ -13,6 +13,7 @@ from clinic_consent.practice.models import LANGUAGES
 from clinic_consent.timeutil import now_utc
 
 USER_ROLES: Final = ("therapist", "group_facilitator", "practice_manager", "administrator")
+CLINICAL_ROLES: Final = ("therapist", "group_facilitator")
 
 
 class User(Base):
@@ -41,6 +42,21 @@ class User(Base):
     last_login_at: Mapped[datetime | None]
 
     api_tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+
+    # Flask-Login's user interface. The id it stores in the session cookie carries the
+    # session version, so a cookie copied before logout or a password change stops working.
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def end_all_sessions(self) -> None:
+        self.session_version += 1
+
+    @property
+    def is_clinician(self) -> bool:
+        return self.role in CLINICAL_ROLES
 
     @validates("email")
     def _normalise_email(self, _key: str, value: str) -> str:

@@ -59,3 +59,11 @@ def create_user(
     db.session.add(user)
     log_change("user.created", user, actor, role=role)
     return user
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Set a new password and end every session of the user (the caller signs this one in)."""
+    check_password_strength(new_password)
+    user.password_hash = hash_password(new_password)
+    user.end_all_sessions()
+    log_change("user.password_changed", user, user)

@@ -1,0 +1,192 @@
+"""Who may see which clinical object. Deny by default; an object you may not see is a 404.
+
+- therapists and group facilitators: the sessions they are staff on, the sessions of the
+  groups they facilitate, and the clients of those (plus the clients they registered);
+- practice managers: everything, read-only, for audit (every read is logged as such);
+- administrators: users, templates and settings, and no clinical data at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import Select, exists, or_, select
+
+from clinic_consent.audit.access_log import note_access
+from clinic_consent.clients.models import Client, Representative
+from clinic_consent.consents.models import Consent
+from clinic_consent.db import Base
+from clinic_consent.extensions import db
+from clinic_consent.recordings.models import AccessListEntry, Recording
+from clinic_consent.sessions.models import (
+    GroupMembership,
+    GroupStaff,
+    GroupTreatment,
+    SessionParticipant,
+    TreatmentSession,
+)
+from clinic_consent.users.models import User
+
+AUDITOR_ROLE = "practice_manager"
+ModelT = TypeVar("ModelT", bound=Base)
+IdQuery = Select[Any]  # a SELECT of one id column, used as a subquery
+
+
+def user() -> User:
+    assert current_user.is_authenticated
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def is_auditor(who: User) -> bool:
+    return who.role == AUDITOR_ROLE
+
+
+def require_clinical_reader() -> User:
+    """Clinicians and the practice manager; an administrator sees no clinical data."""
+    who = user()
+    if not (who.is_clinician or is_auditor(who)):
+        abort(404)
+    return who
+
+
+def require_clinician() -> User:
+    """Changes to clinical data: clinicians only (the manager's view is read-only)."""
+    who = require_clinical_reader()
+    if not who.is_clinician:
+        abort(403)
+    return who
+
+
+def require_administrator() -> User:
+    who = user()
+    if who.role != "administrator":
+        abort(404)
+    return who
+
+
+# --- what a user may see, as subqueries of ids ----------------------------------------------
+
+
+def facilitated_group_ids(who: User) -> IdQuery:
+    return select(GroupStaff.group_treatment_id).where(GroupStaff.user_id == who.id)
+
+
+def visible_session_ids(who: User) -> IdQuery:
+    if is_auditor(who):
+        return select(TreatmentSession.id)
+    return select(TreatmentSession.id).where(
+        or_(
+            TreatmentSession.id.in_(
+                select(SessionParticipant.session_id).where(SessionParticipant.user_id == who.id)
+            ),
+            TreatmentSession.group_treatment_id.in_(facilitated_group_ids(who)),
+        )
+    )
+
+
+def visible_client_ids(who: User) -> IdQuery:
+    if is_auditor(who):
+        return select(Client.id)
+    return select(Client.id).where(
+        or_(
+            Client.created_by_id == who.id,
+            Client.id.in_(
+                select(SessionParticipant.client_id).where(
+                    SessionParticipant.session_id.in_(visible_session_ids(who))
+                )
+            ),
+            Client.id.in_(
+                select(GroupMembership.client_id).where(
+                    GroupMembership.group_treatment_id.in_(facilitated_group_ids(who))
+                )
+            ),
+        )
+    )
+
+
+def visible_group_ids(who: User) -> IdQuery:
+    if is_auditor(who):
+        return select(GroupTreatment.id)
+    return facilitated_group_ids(who)
+
+
+def _visible(ids: IdQuery, object_id: int) -> bool:
+    return bool(db.session.scalar(select(exists(ids.where(ids.selected_columns[0] == object_id)))))
+
+
+# --- loaders: the object, or 404; every attempt is noted in the access log -----------------
+
+
+def _load(model: type[ModelT], object_id: int, allowed: bool, client_id: int | None) -> ModelT:
+    obj = db.session.get(model, object_id)
+    table = model.__tablename__
+    if obj is None or not allowed:
+        note_access(f"{table}.read", object_type=table, object_id=object_id, outcome="denied")
+        abort(404)
+    note_access(f"{table}.read", object_type=table, object_id=object_id, client_id=client_id)
+    return obj
+
+
+def load_client(client_id: int) -> Client:
+    who = require_clinical_reader()
+    return _load(Client, client_id, _visible(visible_client_ids(who), client_id), client_id)
+
+
+def load_session(session_id: int) -> TreatmentSession:
+    who = require_clinical_reader()
+    return _load(TreatmentSession, session_id, _visible(visible_session_ids(who), session_id), None)
+
+
+def load_group(group_id: int) -> GroupTreatment:
+    who = require_clinical_reader()
+    return _load(GroupTreatment, group_id, _visible(visible_group_ids(who), group_id), None)
+
+
+def load_recording(recording_id: int) -> Recording:
+    who = require_clinical_reader()
+    recording = db.session.get(Recording, recording_id)
+    allowed = recording is not None and _visible(visible_session_ids(who), recording.session_id)
+    client_id = recording.recorder.client_id if recording is not None else None
+    return _load(Recording, recording_id, allowed, client_id)
+
+
+def load_consent(consent_id: int) -> Consent:
+    who = require_clinical_reader()
+    consent = db.session.get(Consent, consent_id)
+    allowed = consent is not None and _visible(
+        visible_session_ids(who), consent.recording.session_id
+    )
+    client_id = consent.for_participant.client_id if consent is not None else None
+    return _load(Consent, consent_id, allowed, client_id)
+
+
+def load_participant(participant_id: int) -> SessionParticipant:
+    who = require_clinical_reader()
+    participant = db.session.get(SessionParticipant, participant_id)
+    allowed = participant is not None and _visible(visible_session_ids(who), participant.session_id)
+    client_id = participant.client_id if participant is not None else None
+    return _load(SessionParticipant, participant_id, allowed, client_id)
+
+
+def load_representative(representative_id: int) -> Representative:
+    who = require_clinical_reader()
+    rep = db.session.get(Representative, representative_id)
+    if rep is None:
+        allowed = False
+    elif rep.client_id is not None:
+        allowed = _visible(visible_client_ids(who), rep.client_id)
+    else:
+        assert rep.participant is not None
+        allowed = _visible(visible_session_ids(who), rep.participant.session_id)
+    return _load(
+        Representative, representative_id, allowed, rep.client_id if rep is not None else None
+    )
+
+
+def load_access_entry(entry_id: int) -> AccessListEntry:
+    who = require_clinical_reader()
+    entry = db.session.get(AccessListEntry, entry_id)
+    allowed = entry is not None and _visible(visible_session_ids(who), entry.recording.session_id)
+    return _load(AccessListEntry, entry_id, allowed, None)

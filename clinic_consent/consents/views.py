@@ -1,0 +1,5 @@
+"""Pages of the consents area."""
+
+from flask import Blueprint
+
+bp = Blueprint("consents", __name__)

@@ -1,0 +1,43 @@
+"""Dutch first, English second: the user's choice, else the browser's, else Dutch."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from clinic_consent.extensions import babel
+from clinic_consent.practice.models import LANGUAGES
+from clinic_consent.resources import resource_dir
+
+DEFAULT_LANGUAGE = "nl"
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+
+
+def select_locale() -> str:
+    if current_user.is_authenticated:
+        return str(current_user.language)
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def _date_filter(value: date | datetime | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return str(format_datetime(value, style))
+    return str(format_date(value, style))
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Amsterdam")
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(resource_dir("translations")),
+    )
+    app.jinja_env.filters["date"] = _date_filter
+    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    app.jinja_env.globals["get_locale"] = get_locale

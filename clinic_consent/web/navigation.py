@@ -1,0 +1,48 @@
+"""The main menu: which pages each role reaches. Entries whose page does not exist are skipped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+CLINICIANS = ("therapist", "group_facilitator")
+CLINICAL_READERS = (*CLINICIANS, "practice_manager")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object  # a lazy translated string
+    roles: tuple[str, ...]
+
+
+NAVIGATION = (
+    NavItem("sessions.agenda", _l("My sessions"), CLINICAL_READERS),
+    NavItem("clients.index", _l("Clients"), CLINICAL_READERS),
+    NavItem("groups.index", _l("Groups"), CLINICAL_READERS),
+    NavItem("recordings.waiting_room_notice", _l("Waiting-room notice"), CLINICAL_READERS),
+    NavItem("admin.users", _l("Users"), ("administrator",)),
+    NavItem("admin.settings", _l("Practice settings"), ("administrator",)),
+)
+
+HOME_BY_ROLE = {
+    "therapist": "sessions.agenda",
+    "group_facilitator": "sessions.agenda",
+    "practice_manager": "clients.index",
+    "administrator": "admin.users",
+}
+
+
+def menu() -> list[NavItem]:
+    if not current_user.is_authenticated:
+        return []
+    views = current_app.view_functions
+    return [i for i in NAVIGATION if current_user.role in i.roles and i.endpoint in views]
+
+
+def home_endpoint(role: str) -> str | None:
+    endpoint = HOME_BY_ROLE.get(role)
+    return endpoint if endpoint in current_app.view_functions else None

@@ -14,7 +14,7 @@ from clinic_consent.auth import session_security
 from clinic_consent.extensions import csrf, db, migrate
 from clinic_consent.resources import resource_dir
 from clinic_consent.web import errors as error_pages
-from clinic_consent.web.navigation import menu
+from clinic_consent.web.navigation import template_globals
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -45,7 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     request_cycle.init_app(app)
     error_pages.init_app(app)
     _register_blueprints(app)
-    app.context_processor(lambda: {"menu": menu()})
+    app.context_processor(template_globals)
 
     from clinic_consent.cli import register_app_commands
 

@@ -321,3 +321,104 @@ def test_audit_verification_names_the_first_altered_entry(staff: Staff) -> None:
     assert not report.intact
     assert report.first_broken_id == victim.id
     assert report.entries_checked == len(entries) // 2 + 1
+
+
+# --- unsaved drafts: the same mapping as stored recordings (the live preview) ---------------
+
+
+def test_a_draft_of_a_plan_gets_the_verdict_the_stored_recording_gets(staff: Staff) -> None:
+    from clinic_consent.recordings.models import AccessListEntry, Recording
+    from clinic_consent.recordings.operations import check_access_grant, draft_recording
+
+    patient = client(staff.therapist, age=14)
+    add_representative(patient, name="Ella", relation="parent", actor=staff.therapist)
+    setting = individual_session(staff.therapist, patient)
+    plan = RecordingPlan(
+        made_by="clinician",
+        recorder=setting.staff,
+        medium="video",
+        purpose="supervision",
+        retention_until=setting.session.date + timedelta(days=300),
+    )
+    grant = check_access_grant(
+        setting.session.date, purpose="Supervision", outside_name="Dr. P. de Wit"
+    )
+    db.session.commit()
+    counts = [
+        db.session.scalar(select(func.count()).select_from(m))
+        for m in (Recording, AccessListEntry, AuditEntry)
+    ]
+    draft = draft_recording(setting.session, plan, [grant])
+    assert [
+        db.session.scalar(select(func.count()).select_from(m))
+        for m in (Recording, AccessListEntry, AuditEntry)
+    ] == counts  # a draft is never added to the database session
+    stored = plan_recording(setting.session, plan, actor=staff.therapist, access=[grant])
+    assert [e.label for e in stored.access_entries] == ["Dr. P. de Wit"]
+    assert facts_for_recording(draft) == facts_for_recording(stored)
+    assert verdict_for_recording(draft) == verdict_for_recording(stored)
+
+
+def test_a_draft_of_a_cleared_recording_shows_when_new_consent_is_needed(staff: Staff) -> None:
+    """R7: a wider access list, video, publication or longer retention are not covered."""
+    from dataclasses import replace
+
+    from clinic_consent.recordings.operations import (
+        RecordingTerms,
+        check_access_grant,
+        draft_of,
+    )
+
+    setting = individual_session(staff.therapist, client(staff.therapist))
+    recording = clinician_recording(setting, staff.therapist)
+    _grant(recording, setting.client, setting.client, staff.therapist)
+    assert verdict_for_recording(draft_of(recording)).status == "cleared"
+
+    outsider = check_access_grant(setting.session.date, purpose="Teaching", outside_name="Dr. X")
+    assert verdict_for_recording(draft_of(recording, extra_access=[outsider])).status == (
+        "consent_required"
+    )
+    same = RecordingTerms(
+        medium="audio",
+        purpose="supervision",
+        retention_until=recording.retention_until,
+    )
+    assert verdict_for_recording(draft_of(recording, same)).status == "cleared"
+    later = recording.retention_until + timedelta(days=1)  # type: ignore[operator]
+    for wider in (
+        replace(same, medium="video"),
+        replace(same, public=True),
+        replace(same, retention_until=later),
+    ):
+        assert verdict_for_recording(draft_of(recording, wider)).status == "consent_required"
+    narrower = replace(same, scope="partial", scope_description="The summary at the end")
+    assert verdict_for_recording(draft_of(recording, narrower)).status == "cleared"
+    assert recording.medium == "audio" and len(recording.access_entries) == 1  # untouched
+
+
+def test_terms_change_on_a_stale_version_is_refused_and_a_current_one_is_audited(
+    staff: Staff,
+) -> None:
+    from clinic_consent.recordings.operations import RecordingTerms, update_recording_terms
+
+    setting = individual_session(staff.therapist, client(staff.therapist))
+    recording = clinician_recording(setting, staff.therapist)
+    db.session.commit()
+    version = recording.version
+    terms = RecordingTerms(
+        medium="video", purpose="supervision", retention_until=recording.retention_until
+    )
+    with pytest.raises(OperationError, match="changed meanwhile"):
+        update_recording_terms(
+            recording, terms, expected_version=version - 1, actor=staff.therapist
+        )
+    changed = update_recording_terms(
+        recording, terms, expected_version=version, actor=staff.therapist
+    )
+    db.session.commit()
+    assert changed == ["medium"]
+    assert recording.version == version + 1
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.object_id == recording.id)
+    ).all()
+    assert "recording.terms_changed" in actions

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import select
+
 from clinic_consent.audit.operations import log_change
 from clinic_consent.clients.models import (
     CAPACITY_SCOPES,
@@ -23,6 +25,24 @@ from clinic_consent.validation import not_after, one_of, optional_text, required
 OLDEST_AGE_YEARS = 130
 
 
+def _checked_birth_date(birth_date: date) -> date:
+    today = today_utc()
+    not_after(birth_date, today, "birth_date", "today")
+    if birth_date.year < today.year - OLDEST_AGE_YEARS:
+        raise OperationError("birth_date", f"is more than {OLDEST_AGE_YEARS} years ago")
+    return birth_date
+
+
+def _unique_external_ref(value: str | None, client: Client | None = None) -> str | None:
+    """The EHR patient id, refused when another client has it (a clear error, not a crash)."""
+    ref = optional_text(value, "external_ref", 100)
+    if ref is not None:
+        other = db.session.scalar(select(Client.id).where(Client.external_ref == ref))
+        if other is not None and (client is None or other != client.id):
+            raise OperationError("external_ref", "belongs to another client")
+    return ref
+
+
 def create_client(
     *,
     given_name: str,
@@ -32,22 +52,45 @@ def create_client(
     language: str = "nl",
     external_ref: str | None = None,
 ) -> Client:
-    today = today_utc()
-    not_after(birth_date, today, "birth_date", "today")
-    if birth_date.year < today.year - OLDEST_AGE_YEARS:
-        raise OperationError("birth_date", f"is more than {OLDEST_AGE_YEARS} years ago")
     client = Client(
         given_name=required_text(given_name, "given_name"),
         family_name=required_text(family_name, "family_name"),
-        birth_date=birth_date,
+        birth_date=_checked_birth_date(birth_date),
         language=one_of(language, LANGUAGES, "language"),
-        external_ref=optional_text(external_ref, "external_ref", 100),
+        external_ref=_unique_external_ref(external_ref),
         created_by_id=actor.id,
     )
     db.session.add(client)
     db.session.flush()
     log_change("client.created", client, actor, client_id=client.id)
     return client
+
+
+def update_client(
+    client: Client,
+    *,
+    given_name: str,
+    family_name: str,
+    birth_date: date,
+    actor: User,
+    language: str,
+    external_ref: str | None = None,
+) -> None:
+    """Correct a client's personal data; the audit entry names the fields that changed."""
+    if client.erased_at is not None:
+        raise OperationError(None, "the personal data of this client have been erased")
+    values = {
+        "given_name": required_text(given_name, "given_name"),
+        "family_name": required_text(family_name, "family_name"),
+        "birth_date": _checked_birth_date(birth_date),
+        "language": one_of(language, LANGUAGES, "language"),
+        "external_ref": _unique_external_ref(external_ref, client),
+    }
+    changed = sorted(name for name, value in values.items() if getattr(client, name) != value)
+    for name in changed:
+        setattr(client, name, values[name])
+    if changed:
+        log_change("client.updated", client, actor, client_id=client.id, fields=changed)
 
 
 def add_representative(

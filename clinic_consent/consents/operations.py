@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Final
 
 from clinic_consent.audit.operations import log_change
 from clinic_consent.clients.models import Representative
@@ -24,6 +25,8 @@ from clinic_consent.validation import one_of, optional_text, required_text
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_SIGNATURE_BYTES = 512 * 1024
+# By the recording's status; a destroyed recording has nothing left to block or destroy.
+WITHDRAWAL_CONSEQUENCES: Final = {"planned": "blocked", "made": "destroy", "destroyed": "none"}
 
 
 def _check_signature(method: str, signature_png: bytes | None) -> bytes | None:
@@ -100,17 +103,29 @@ def register_consent(
     return consent
 
 
+def withdrawal_consequence(recording: Recording) -> str:
+    """What a withdrawal obliges (R7): a planned recording may not be made ("blocked"); a made
+    one must be destroyed, or the part concerned, and that registered ("destroy")."""
+    return WITHDRAWAL_CONSEQUENCES[recording.status]
+
+
 def withdraw_consent(
     consent: Consent, *, actor: User, reason: str | None = None, at: datetime | None = None
-) -> None:
-    """R7: a consent can be withdrawn at any time; the recording then becomes refused."""
+) -> str:
+    """R7: a consent can be withdrawn at any time; the recording then becomes refused.
+
+    Returns the consequence for the recording, which the audit entry records too.
+    """
     reason = optional_text(reason, "reason")
     with refused_transition():
         consent.withdraw(reason, actor.id, at or now_utc())
+    consequence = withdrawal_consequence(consent.recording)
     log_change(
         "consent.withdrawn",
         consent,
         actor,
         client_id=consent.for_participant.client_id,
         recording_id=consent.recording_id,
+        consequence=consequence,
     )
+    return consequence

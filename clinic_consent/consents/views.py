@@ -1,5 +1,255 @@
-"""Pages of the consents area."""
+"""Consent pages: capture on the tablet, the group roster, and withdrawal (R6, R7).
 
-from flask import Blueprint
+Every state shown comes from presentation.verdict_view; nothing here decides a rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from werkzeug.routing import BuildError
+
+from clinic_consent import access
+from clinic_consent.consents.forms import ConsentForm, WithdrawForm
+from clinic_consent.consents.models import Consent
+from clinic_consent.consents.operations import (
+    register_consent,
+    withdraw_consent,
+    withdrawal_consequence,
+)
+from clinic_consent.errors import OperationError
+from clinic_consent.recordings.facts import consent_party_key, participant_key
+from clinic_consent.recordings.models import Recording
+from clinic_consent.recordings.presentation import (
+    RULE_REASONS,
+    Party,
+    RequiredRow,
+    VerdictView,
+    participant_name,
+    parties_of,
+    verdict_view,
+)
+from clinic_consent.sessions.models import SessionParticipant
 
 bp = Blueprint("consents", __name__)
+
+CONSEQUENCES = {
+    "blocked": _l("the recording may not be made"),
+    "destroy": _l(
+        "the recording (or the part concerned) must be destroyed and the destruction registered"
+    ),
+    "none": _l("the recording has already been destroyed"),
+}
+ROLE_ORDER = {"client": 0, "other": 1, "staff": 2}  # members first
+
+
+# --- capture ---------------------------------------------------------------------------------
+
+
+@bp.route("/recordings/<int:recording_id>/consent/<party_key>/<for_key>", methods=["GET", "POST"])
+def capture(recording_id: int, party_key: str, for_key: str) -> ResponseReturnValue:
+    recording = access.load_recording(recording_id)
+    who = access.require_clinician()
+    view = verdict_view(recording)
+    row = next(
+        (r for r in view.rows if r.party.key == party_key and r.for_party.key == for_key), None
+    )
+    if row is None or row.for_party.participant is None:
+        abort(404)
+    form = ConsentForm()
+    if form.validate_on_submit():
+        party = row.party.participant or row.party.representative
+        assert party is not None
+        try:
+            register_consent(
+                recording,
+                party=party,
+                for_participant=row.for_party.participant,
+                decision=form.decision.data,
+                method=form.method.data,
+                signature_png=form.signature_png,
+                witness_name=form.witness_name.data,
+                actor=who,
+            )
+        except OperationError as error:
+            _show_error(form, error)
+        else:
+            flash(_registered_message(row, form.decision.data), "info")
+            return redirect(_next_page(recording), 303)
+    party_language = row.party.language
+    context = {
+        "recording": recording,
+        "row": row,
+        "view": view,
+        "form": form,
+        "recorder_name": participant_name(recording.recorder),
+    }
+    return render_template(
+        "consents/capture.html",
+        terms_block=_in_language(party_language, "consents/_terms.html", **context),
+        signature_block=_in_language(party_language, "consents/_signature.html", **context),
+        **context,
+    ), (422 if request.method == "POST" else 200)
+
+
+def _in_language(language: str, template: str, **context: Any) -> Markup:
+    """A part of the page in the party's language, whatever the signed-in user reads."""
+    with force_locale(language):
+        context["lang"] = language
+        context["reasons"] = {rule: str(text) for rule, text in RULE_REASONS.items()}
+        # Our own autoescaped template: its output is safe HTML already.
+        return Markup(render_template(template, **context))  # noqa: S704
+
+
+def _show_error(form: ConsentForm, error: OperationError) -> None:
+    field = form._fields.get(error.field) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _registered_message(row: RequiredRow, decision: str) -> str:
+    names = {"party": row.party.name, "name": row.for_party.name}
+    if decision == "granted":
+        if row.on_behalf:
+            return str(_("Registered: %(party)s consents on behalf of %(name)s.", **names))
+        return str(_("Registered: %(party)s consents.", **names))
+    if row.on_behalf:
+        return str(_("Registered: %(party)s refuses on behalf of %(name)s.", **names))
+    return str(_("Registered: %(party)s refuses.", **names))
+
+
+# --- roster ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """A participant with the consents about them: their own, then their representatives'."""
+
+    participant: SessionParticipant
+    name: str
+    own: RequiredRow | None
+    representatives: tuple[RequiredRow | None, ...]
+
+
+def roster_rows(recording: Recording, view: VerdictView) -> tuple[list[RosterRow], int]:
+    """One row per participant but the recorder, and the number of representative columns."""
+    others = sorted(
+        (p for p in recording.session.participants if p.id != recording.recorder_participant_id),
+        key=lambda p: (ROLE_ORDER.get(p.role, 3), p.id),
+    )
+    rows = []
+    for p in others:
+        key = participant_key(p)
+        about = [r for r in view.rows if r.for_party.key == key]
+        own = next((r for r in about if not r.on_behalf), None)
+        rows.append(RosterRow(p, participant_name(p), own, tuple(r for r in about if r.on_behalf)))
+    width = max((len(r.representatives) for r in rows), default=0)
+    padded = [
+        RosterRow(
+            r.participant,
+            r.name,
+            r.own,
+            r.representatives + (None,) * (width - len(r.representatives)),
+        )
+        for r in rows
+    ]
+    return padded, width
+
+
+@bp.get("/recordings/<int:recording_id>/roster")
+def roster(recording_id: int) -> ResponseReturnValue:
+    recording = access.load_recording(recording_id)
+    view = verdict_view(recording)
+    rows, representative_columns = roster_rows(recording, view)
+    return render_template(
+        "consents/roster.html",
+        recording=recording,
+        view=view,
+        rows=rows,
+        representative_columns=representative_columns,
+        stopped=[r for r in view.rows if r.decision in ("refused", "withdrawn")],
+        can_change=access.user().is_clinician,
+        recorder_name=participant_name(recording.recorder),
+        recording_url=recording_page_url(recording),
+    )
+
+
+# --- withdrawal ------------------------------------------------------------------------------
+
+
+@bp.route("/consents/<int:consent_id>/withdraw", methods=["GET", "POST"])
+def withdraw(consent_id: int) -> ResponseReturnValue:
+    consent = access.load_consent(consent_id)
+    who = access.require_clinician()
+    party = _party_of(consent)
+    form = WithdrawForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            consequence = withdraw_consent(consent, actor=who, reason=form.reason.data)
+        except OperationError as exc:
+            error = exc.message
+        else:
+            flash(
+                _(
+                    "Consent of %(party)s withdrawn: %(consequence)s.",
+                    party=party.name,
+                    consequence=CONSEQUENCES[consequence],
+                ),
+                "info",
+            )
+            return redirect(_next_page(consent.recording), 303)
+    return render_template(
+        "consents/withdraw.html",
+        consent=consent,
+        form=form,
+        error=error,
+        party=party,
+        on_behalf=party.key != participant_key(consent.for_participant),
+        for_name=participant_name(consent.for_participant),
+        consequence=CONSEQUENCES[withdrawal_consequence(consent.recording)],
+        recording_url=recording_page_url(consent.recording),
+        back_url=_next_page(consent.recording),
+    ), (422 if request.method == "POST" else 200)
+
+
+def _party_of(consent: Consent) -> Party:
+    return parties_of(consent.recording)[consent_party_key(consent)]
+
+
+# --- where to go next ------------------------------------------------------------------------
+
+
+def recording_page_url(recording: Recording) -> str:
+    """The recording's own page (built by the recordings area)."""
+    if "recordings.show" in current_app.view_functions:
+        try:
+            return url_for("recordings.show", recording_id=recording.id)
+        except BuildError:
+            pass
+    return f"{request.script_root}/recordings/{recording.id}"
+
+
+def _next_page(recording: Recording) -> str:
+    """A group session goes back to its roster, one tap from the next member."""
+    if recording.session.kind == "group":
+        return url_for("consents.roster", recording_id=recording.id)
+    return recording_page_url(recording)

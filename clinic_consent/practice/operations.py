@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from clinic_consent.audit.operations import log_change
+from clinic_consent.errors import OperationError
 from clinic_consent.extensions import db
-from clinic_consent.practice.models import SETTINGS_ID, PracticeSettings
+from clinic_consent.practice.models import LANGUAGES, SETTINGS_ID, PracticeSettings
 from clinic_consent.recordings.models import RetentionClass
+from clinic_consent.timeutil import now_utc
+from clinic_consent.users.models import User
+from clinic_consent.validation import one_of, optional_text, required_text
+
+_AGB_CODE = re.compile(r"^[0-9]{8}$")
 
 
 @dataclass(frozen=True)
@@ -80,3 +88,39 @@ def ensure_default_retention_classes() -> list[RetentionClass]:
 
 def retention_class(code: str) -> RetentionClass | None:
     return db.session.scalars(select(RetentionClass).where(RetentionClass.code == code)).first()
+
+
+def update_practice_settings(
+    settings: PracticeSettings,
+    *,
+    name: str,
+    address: str,
+    agb_code: str | None,
+    default_language: str,
+    waiting_room_notice_up: bool,
+    actor: User,
+) -> list[str]:
+    """Change the practice's settings; returns the names of the fields changed.
+
+    R10: confirming the waiting-room notice stamps when; an already confirmed notice keeps its
+    date, and taking it down clears it.
+    """
+    agb = (agb_code or "").strip() or None
+    if agb is not None and not _AGB_CODE.match(agb):
+        raise OperationError("agb_code", "must be 8 digits, or empty")
+    values: dict[str, object] = {
+        "name": required_text(name, "name"),
+        "address": optional_text(address, "address", 1000) or "",
+        "agb_code": agb,
+        "default_language": one_of(default_language, LANGUAGES, "default_language"),
+    }
+    if waiting_room_notice_up and settings.waiting_room_notice_confirmed_at is None:
+        values["waiting_room_notice_confirmed_at"] = now_utc()
+    elif not waiting_room_notice_up:
+        values["waiting_room_notice_confirmed_at"] = None
+    changed = [key for key, value in values.items() if getattr(settings, key) != value]
+    for key in changed:
+        setattr(settings, key, values[key])
+    if changed:
+        log_change("practice.settings_updated", settings, actor, changed=changed)
+    return changed

@@ -1,13 +1,17 @@
-"""The one mapping from a stored recording to the rule core's facts.
+"""The one mapping from a recording to the rule core's facts.
 
-Every verdict the application shows for a stored recording comes from
-``verdict_for_recording``: the same ``evaluate`` the command line and the API use, never a
-second implementation of the rules.
+Every verdict the application shows comes from ``verdict_for_recording``: the same
+``evaluate`` the command line and the API use, never a second implementation of the rules.
+It reads a stored recording, or an unsaved draft with the same attributes (``RecordingFacts``),
+so that the live preview of a planned or changed recording gives exactly the verdict the
+stored one will get.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Protocol
 
 from clinic_consent.clients.models import Representative as StoredRepresentative
 from clinic_consent.consents.models import Consent
@@ -21,8 +25,45 @@ from clinic_consent.domain import (
     evaluate,
 )
 from clinic_consent.domain.terms import ConsentTerms, covers
-from clinic_consent.recordings.models import Recording as StoredRecording
-from clinic_consent.sessions.models import SessionParticipant
+from clinic_consent.sessions.models import SessionParticipant, TreatmentSession
+
+
+class AccessEntryFacts(Protocol):
+    """What the mapping reads of an access-list entry (stored, or a grant not yet stored)."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def revoked_at(self) -> datetime | None: ...
+
+
+class RecordingFacts(Protocol):
+    """What the mapping reads of a recording: a stored Recording or an unsaved draft."""
+
+    @property
+    def session(self) -> TreatmentSession: ...
+    @property
+    def recorder(self) -> SessionParticipant: ...
+    @property
+    def made_by(self) -> str: ...
+    @property
+    def medium(self) -> str: ...
+    @property
+    def covert(self) -> bool: ...
+    @property
+    def public(self) -> bool: ...
+    @property
+    def scope(self) -> str: ...
+    @property
+    def scope_description(self) -> str | None: ...
+    @property
+    def purpose(self) -> str | None: ...
+    @property
+    def retention_until(self) -> date | None: ...
+    @property
+    def access_entries(self) -> Sequence[AccessEntryFacts]: ...
+    @property
+    def consents(self) -> Sequence[Consent]: ...  # stored decisions, in decision order
 
 
 def participant_key(participant: SessionParticipant) -> str:
@@ -40,7 +81,7 @@ def consent_party_key(consent: Consent) -> str:
     return representative_key(consent.party_representative)
 
 
-def current_terms(recording: StoredRecording) -> ConsentTerms:
+def current_terms(recording: RecordingFacts) -> ConsentTerms:
     """What a consent given now would cover (R7)."""
     return ConsentTerms(
         medium=recording.medium,
@@ -86,7 +127,7 @@ def _participant_facts(participant: SessionParticipant, on: date) -> Participant
 
 
 def _consent_entries(
-    recording: StoredRecording, now: ConsentTerms, known_parties: set[str]
+    recording: RecordingFacts, now: ConsentTerms, known_parties: set[str]
 ) -> tuple[ConsentEntry, ...]:
     """Decisions and withdrawals in time order; consents on other terms no longer count (R7)."""
     events = []
@@ -101,7 +142,7 @@ def _consent_entries(
     return tuple(event[3] for event in events)
 
 
-def facts_for_recording(recording: StoredRecording) -> Facts:
+def facts_for_recording(recording: RecordingFacts) -> Facts:
     session = recording.session
     terms = current_terms(recording)
     participants = tuple(_participant_facts(p, session.date) for p in session.participants)
@@ -125,5 +166,5 @@ def facts_for_recording(recording: StoredRecording) -> Facts:
     )
 
 
-def verdict_for_recording(recording: StoredRecording) -> Verdict:
+def verdict_for_recording(recording: RecordingFacts) -> Verdict:
     return evaluate(facts_for_recording(recording))

@@ -92,6 +92,8 @@ class Recording(Base):
     purpose: Mapped[str | None] = mapped_column(String(16))
     motive: Mapped[str | None] = mapped_column(Text)  # client recordings: why they record
     agreements: Mapped[str | None] = mapped_column(Text)  # client recordings: e.g. stays private
+    # Client recordings: what the clinician offered instead, e.g. a spoken summary at the end.
+    alternatives_offered: Mapped[str | None] = mapped_column(Text)
     retention_class_id: Mapped[int | None] = mapped_column(
         ForeignKey("retention_classes.id", ondelete="RESTRICT"), index=True
     )

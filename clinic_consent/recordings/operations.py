@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 
+from sqlalchemy.orm.exc import StaleDataError
+
 from clinic_consent.audit.operations import log_change
+from clinic_consent.consents.models import Consent
 from clinic_consent.domain import vocabulary as v
 from clinic_consent.errors import OperationError, refused_transition
 from clinic_consent.extensions import db
@@ -29,6 +33,7 @@ class RecordingPlan:
     scope_description: str | None = None
     purpose: str | None = None
     motive: str | None = None
+    alternatives_offered: str | None = None
     agreements: str | None = None
     retention_class: RetentionClass | None = None
     retention_until: date | None = None
@@ -62,7 +67,85 @@ def _retention(plan: RecordingPlan, session_date: date) -> tuple[date | None, st
     return until, reason
 
 
-def plan_recording(session: TreatmentSession, plan: RecordingPlan, *, actor: User) -> Recording:
+@dataclass(frozen=True)
+class AccessGrant:
+    """A checked, not yet stored access-list entry: exactly one user, role or outside person."""
+
+    purpose: str
+    user: User | None = None
+    role: str | None = None
+    outside_name: str | None = None
+    valid_until: date | None = None
+    revoked_at: datetime | None = None  # never set; read by the facts mapping like an entry's
+
+    @property
+    def label(self) -> str:
+        """The same label an AccessListEntry of this grant has (R7 compares labels)."""
+        if self.user is not None:
+            return self.user.display_name
+        return self.role or self.outside_name or ""
+
+
+def check_access_grant(
+    session_date: date,
+    *,
+    purpose: str | None,
+    user: User | None = None,
+    role: str | None = None,
+    outside_name: str | None = None,
+    valid_until: date | None = None,
+) -> AccessGrant:
+    outside_name = optional_text(outside_name, "outside_name", 200)
+    named = [x for x in (user, role, outside_name) if x]
+    if len(named) != 1:
+        raise OperationError("grantee", "name exactly one user, role or outside person")
+    if role:
+        one_of(role, USER_ROLES, "role")
+    if valid_until is not None and valid_until < session_date:
+        raise OperationError("valid_until", "cannot be before the session date")
+    return AccessGrant(
+        purpose=required_text(purpose, "purpose", 500),
+        user=user,
+        role=role or None,
+        outside_name=outside_name,
+        valid_until=valid_until,
+    )
+
+
+@dataclass(frozen=True)
+class RecordingDraft:
+    """A recording as it would be, checked but not stored: the preview's verdict is computed on
+    it through the same facts mapping as a stored recording's (it is a RecordingFacts)."""
+
+    session: TreatmentSession
+    recorder: SessionParticipant
+    made_by: str
+    medium: str
+    covert: bool
+    public: bool
+    scope: str
+    scope_description: str | None
+    purpose: str | None
+    motive: str | None
+    alternatives_offered: str | None
+    agreements: str | None
+    retention_class: RetentionClass | None
+    retention_until: date | None
+    retention_reason: str | None
+    storage_location: str | None
+    access_entries: tuple[AccessGrant | AccessListEntry, ...] = ()
+    consents: tuple[Consent, ...] = field(default=())
+
+
+_STORED_DRAFT_FIELDS = tuple(
+    f.name for f in fields(RecordingDraft) if f.name not in ("access_entries", "consents")
+)
+
+
+def draft_recording(
+    session: TreatmentSession, plan: RecordingPlan, access: Sequence[AccessGrant] = ()
+) -> RecordingDraft:
+    """Check a plan without storing anything; raises OperationError naming the field."""
     one_of(plan.made_by, v.MADE_BY, "made_by")
     one_of(plan.medium, v.MEDIA, "medium")
     one_of(plan.scope, v.SCOPES, "scope")
@@ -83,10 +166,10 @@ def plan_recording(session: TreatmentSession, plan: RecordingPlan, *, actor: Use
     if plan.scope == "partial" and scope_description is None:
         raise OperationError("scope_description", "say which part is recorded")
     retention_until, retention_reason = _retention(plan, session.date)
-    recording = Recording(
+    return RecordingDraft(
         session=session,
-        made_by=plan.made_by,
         recorder=plan.recorder,
+        made_by=plan.made_by,
         medium=plan.medium,
         covert=plan.covert,
         public=plan.public,
@@ -94,11 +177,42 @@ def plan_recording(session: TreatmentSession, plan: RecordingPlan, *, actor: Use
         scope_description=scope_description if plan.scope == "partial" else None,
         purpose=purpose,
         motive=optional_text(plan.motive, "motive"),
+        alternatives_offered=optional_text(plan.alternatives_offered, "alternatives_offered"),
         agreements=optional_text(plan.agreements, "agreements"),
         retention_class=plan.retention_class,
         retention_until=retention_until,
         retention_reason=retention_reason,
         storage_location=optional_text(plan.storage_location, "storage_location", 500),
+        access_entries=tuple(access),
+    )
+
+
+def plan_recording(
+    session: TreatmentSession,
+    plan: RecordingPlan,
+    *,
+    actor: User,
+    access: Sequence[AccessGrant] = (),
+) -> Recording:
+    """Store a checked plan, with its initial access list (R4)."""
+    draft = draft_recording(session, plan, access)
+    recording = Recording(
+        session=session,
+        made_by=draft.made_by,
+        recorder=draft.recorder,
+        medium=draft.medium,
+        covert=draft.covert,
+        public=draft.public,
+        scope=draft.scope,
+        scope_description=draft.scope_description,
+        purpose=draft.purpose,
+        motive=draft.motive,
+        alternatives_offered=draft.alternatives_offered,
+        agreements=draft.agreements,
+        retention_class=draft.retention_class,
+        retention_until=draft.retention_until,
+        retention_reason=draft.retention_reason,
+        storage_location=draft.storage_location,
         created_by_id=actor.id,
     )
     db.session.add(recording)
@@ -113,7 +227,108 @@ def plan_recording(session: TreatmentSession, plan: RecordingPlan, *, actor: Use
         covert=plan.covert,
         public=plan.public,
     )
+    for grant in access:
+        _store_grant(recording, grant, actor)
     return recording
+
+
+# --- changing the terms of a planned recording (R7: consents on the old terms stop counting) --
+
+
+@dataclass(frozen=True)
+class RecordingTerms:
+    """The terms of a planned recording that can still change."""
+
+    medium: str
+    scope: str = "whole"
+    scope_description: str | None = None
+    purpose: str | None = None
+    public: bool = False
+    retention_class: RetentionClass | None = None
+    retention_until: date | None = None
+    retention_reason: str | None = None
+    storage_location: str | None = None
+
+
+CHANGED_MEANWHILE = (
+    "this recording was changed meanwhile by someone else; look at its terms again and redo "
+    "the change"
+)
+TERM_FIELDS = tuple(f.name for f in fields(RecordingTerms))
+
+
+def plan_of(recording: Recording) -> RecordingPlan:
+    """The plan a stored recording was made from, as it is now."""
+    return RecordingPlan(
+        made_by=recording.made_by,
+        recorder=recording.recorder,
+        medium=recording.medium,
+        covert=recording.covert,
+        public=recording.public,
+        scope=recording.scope,
+        scope_description=recording.scope_description,
+        purpose=recording.purpose,
+        motive=recording.motive,
+        alternatives_offered=recording.alternatives_offered,
+        agreements=recording.agreements,
+        retention_class=recording.retention_class,
+        retention_until=recording.retention_until,
+        retention_reason=recording.retention_reason,
+        storage_location=recording.storage_location,
+    )
+
+
+def draft_of(
+    recording: Recording,
+    terms: RecordingTerms | None = None,
+    extra_access: Sequence[AccessGrant] = (),
+) -> RecordingDraft:
+    """The stored recording with new terms and/or more access, unsaved, with its stored
+    consents and active access entries: what its verdict would become (R7).
+
+    New terms are checked like a new plan's; unchanged stored terms are taken as they are.
+    """
+    if terms is None:
+        stored = {name: getattr(recording, name) for name in _STORED_DRAFT_FIELDS}
+        draft = RecordingDraft(**stored)
+    else:
+        changes = {name: getattr(terms, name) for name in TERM_FIELDS}
+        draft = draft_recording(recording.session, replace(plan_of(recording), **changes))
+    active = tuple(e for e in recording.access_entries if e.revoked_at is None)
+    return replace(
+        draft, access_entries=(*active, *extra_access), consents=tuple(recording.consents)
+    )
+
+
+def update_recording_terms(
+    recording: Recording, terms: RecordingTerms, *, expected_version: int, actor: User
+) -> list[str]:
+    """Change the terms of a planned recording; returns the names of the changed terms.
+
+    ``expected_version`` is the version the editor saw: a change made meanwhile by someone
+    else is refused rather than silently overwritten.
+    """
+    if recording.version != expected_version:
+        raise OperationError(None, CHANGED_MEANWHILE)
+    if recording.status != "planned":
+        raise OperationError(None, f"the terms of a {recording.status} recording cannot change")
+    draft = draft_of(recording, terms)
+    changed = [name for name in TERM_FIELDS if getattr(recording, name) != getattr(draft, name)]
+    for name in changed:
+        setattr(recording, name, getattr(draft, name))
+    if changed:
+        try:
+            db.session.flush()
+        except StaleDataError:  # a concurrent request changed it between our read and write
+            raise OperationError(None, CHANGED_MEANWHILE) from None
+        log_change(
+            "recording.terms_changed",
+            recording,
+            actor,
+            client_id=recording.recorder.client_id,
+            changed=changed,
+        )
+    return changed
 
 
 def mark_recording_made(recording: Recording, *, actor: User, at: datetime | None = None) -> None:
@@ -149,20 +364,25 @@ def grant_access(
     valid_until: date | None = None,
 ) -> AccessListEntry:
     """Put a user, a role or a named outsider on the recording's access list (R4)."""
-    named = [x for x in (user, role, outside_name) if x]
-    if len(named) != 1:
-        raise OperationError("grantee", "name exactly one user, role or outside person")
-    if role is not None:
-        one_of(role, USER_ROLES, "role")
-    if valid_until is not None and valid_until < recording.session.date:
-        raise OperationError("valid_until", "cannot be before the session date")
-    entry = AccessListEntry(
-        recording=recording,
+    grant = check_access_grant(
+        recording.session.date,
+        purpose=purpose,
         user=user,
         role=role,
-        outside_name=optional_text(outside_name, "outside_name", 200),
-        purpose=required_text(purpose, "purpose", 500),
+        outside_name=outside_name,
         valid_until=valid_until,
+    )
+    return _store_grant(recording, grant, actor)
+
+
+def _store_grant(recording: Recording, grant: AccessGrant, actor: User) -> AccessListEntry:
+    entry = AccessListEntry(
+        recording=recording,
+        user=grant.user,
+        role=grant.role,
+        outside_name=grant.outside_name,
+        purpose=grant.purpose,
+        valid_until=grant.valid_until,
         granted_by_id=actor.id,
     )
     db.session.add(entry)
@@ -171,8 +391,8 @@ def grant_access(
         entry,
         actor,
         recording_id=recording.id,
-        user_id=user.id if user else None,
-        role=role,
+        user_id=grant.user.id if grant.user else None,
+        role=grant.role,
     )
     return entry
 

@@ -16,12 +16,12 @@ from clinic_consent.consents.models import Consent
 from clinic_consent.domain import Verdict
 from clinic_consent.domain.terms import ConsentTerms, covers
 from clinic_consent.recordings.facts import (
+    RecordingFacts,
     current_terms,
     participant_key,
     representative_key,
     verdict_for_recording,
 )
-from clinic_consent.recordings.models import Recording
 from clinic_consent.sessions.models import SessionParticipant
 
 STATUS_LABELS = {
@@ -92,7 +92,7 @@ class Party:
         return "nl"
 
 
-def parties_of(recording: Recording) -> dict[str, Party]:
+def parties_of(recording: RecordingFacts) -> dict[str, Party]:
     parties: dict[str, Party] = {}
     for p in recording.session.participants:
         parties[participant_key(p)] = Party(participant_key(p), participant_name(p), participant=p)
@@ -144,7 +144,7 @@ class VerdictView:
 
 
 def counting_consent(
-    recording: Recording, party_key: str, for_key: str, terms: ConsentTerms
+    recording: RecordingFacts, party_key: str, for_key: str, terms: ConsentTerms
 ) -> Consent | None:
     """The last decision of ``party_key`` about ``for_key`` that still covers the terms (R7)."""
     found = None
@@ -170,7 +170,7 @@ def _missing_text(item: str, parties: dict[str, Party]) -> str:
     return str(MISSING_FACTS[item])
 
 
-def verdict_view(recording: Recording) -> VerdictView:
+def verdict_view(recording: RecordingFacts) -> VerdictView:
     verdict = verdict_for_recording(recording)
     parties = parties_of(recording)
     terms = current_terms(recording)

@@ -62,6 +62,9 @@ def add_group_member(
 ) -> GroupMembership:
     if any(m.client_id == client.id and m.left_on is None for m in group.members):
         raise OperationError("client", "is already a member of this group")
+    if any(m.client_id == client.id for m in group.members):
+        # One membership row per client and group: a former member is not re-added.
+        raise OperationError("client", "was a member of this group before")
     if joined_on < group.start_date:
         raise OperationError("joined_on", "cannot be before the group starts")
     membership = GroupMembership(group_treatment=group, client_id=client.id, joined_on=joined_on)
@@ -74,8 +77,26 @@ def record_member_agreement(
     membership: GroupMembership, *, actor: User, at: datetime | None = None
 ) -> None:
     """R10: the member accepted the group's recording and confidentiality agreement."""
+    if membership.agreement_accepted_at is not None:
+        raise OperationError(None, "this member's acceptance is already registered")
     membership.agreement_accepted_at = at or now_utc()
     log_change("group.agreement_accepted", membership, actor, client_id=membership.client_id)
+
+
+def end_group_membership(membership: GroupMembership, *, left_on: date, actor: User) -> None:
+    """The member leaves the group; the row stays (sessions and consents refer to it)."""
+    if membership.left_on is not None:
+        raise OperationError(None, "this member has already left the group")
+    if left_on < membership.joined_on:
+        raise OperationError("left_on", "cannot be before the member joined")
+    membership.left_on = left_on
+    log_change(
+        "group.member_left",
+        membership,
+        actor,
+        client_id=membership.client_id,
+        group_id=membership.group_treatment_id,
+    )
 
 
 def _within_group_period(group: GroupTreatment, on: date) -> bool:
@@ -114,6 +135,31 @@ def create_session(
             if member.joined_on <= on and (member.left_on is None or member.left_on >= on):
                 add_client_participant(session, member.client, actor=actor)
     return session
+
+
+def update_session(
+    session: TreatmentSession,
+    *,
+    on: date,
+    actor: User,
+    title: str | None = None,
+    starts_at: datetime | None = None,
+) -> None:
+    """Move or rename a session; it must stay within its group's period and after every
+    client participant's birth."""
+    group = session.group_treatment
+    if group is not None and not _within_group_period(group, on):
+        raise OperationError("date", "falls outside the group treatment's period")
+    for participant in session.participants:
+        born = participant.client.birth_date if participant.client else participant.birth_date
+        if born is not None and on < born:
+            raise OperationError("date", "cannot be before a participant's birth date")
+    values = {"date": on, "title": optional_text(title, "title", 200), "starts_at": starts_at}
+    changed = sorted(name for name, value in values.items() if getattr(session, name) != value)
+    for name in changed:
+        setattr(session, name, values[name])
+    if changed:
+        log_change("session.updated", session, actor, fields=changed)
 
 
 def _add(session: TreatmentSession, participant: SessionParticipant, actor: User) -> None:

@@ -12,6 +12,7 @@ from clinic_consent.extensions import db
 from clinic_consent.practice.models import LANGUAGES
 from clinic_consent.users.models import USER_ROLES, User
 from clinic_consent.users.passwords import MIN_PASSWORD_LENGTH, hash_password
+from clinic_consent.validation import one_of, required_text
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -67,3 +68,44 @@ def change_password(user: User, new_password: str) -> None:
     user.password_hash = hash_password(new_password)
     user.end_all_sessions()
     log_change("user.password_changed", user, user)
+
+
+def update_user(
+    user: User, *, display_name: str, role: str, language: str, actor: User
+) -> list[str]:
+    """Change a user's name, role and language; returns the names of the fields changed."""
+    values = {
+        "display_name": required_text(display_name, "display_name"),
+        "role": one_of(role, USER_ROLES, "role"),
+        "language": one_of(language, LANGUAGES, "language"),
+    }
+    if user.id == actor.id and values["role"] != user.role:
+        # Keeps at least one administrator: the one acting can never demote themselves.
+        raise OperationError("role", "you cannot change your own role")
+    changed = [name for name, value in values.items() if getattr(user, name) != value]
+    if changed:
+        previous_role = user.role
+        for name in changed:
+            setattr(user, name, values[name])
+        log_change(
+            "user.updated",
+            user,
+            actor,
+            changed=changed,
+            role=user.role,
+            previous_role=previous_role,
+        )
+    return changed
+
+
+def set_user_active(user: User, active: bool, *, actor: User) -> bool:
+    """(De)activate a user; deactivating also ends their sessions. Returns whether it changed."""
+    if not active and user.id == actor.id:
+        raise OperationError(None, "you cannot deactivate yourself")
+    if user.is_active == active:
+        return False
+    user.is_active = active
+    if not active:
+        user.end_all_sessions()  # a signed-in browser of theirs stops working at once
+    log_change("user.reactivated" if active else "user.deactivated", user, actor, role=user.role)
+    return True

@@ -8,6 +8,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from clinic_consent.extensions import db
+from clinic_consent.practice.models import SETTINGS_ID, PracticeSettings
+
 CLINICIANS = ("therapist", "group_facilitator")
 CLINICAL_READERS = (*CLINICIANS, "practice_manager")
 
@@ -41,6 +44,16 @@ def menu() -> list[NavItem]:
         return []
     views = current_app.view_functions
     return [i for i in NAVIGATION if current_user.role in i.roles and i.endpoint in views]
+
+
+def practice_name() -> str:
+    """The name the administrator set, else the configured one (before setup)."""
+    settings = db.session.get(PracticeSettings, SETTINGS_ID)
+    return settings.name if settings is not None else str(current_app.config["PRACTICE_NAME"])
+
+
+def template_globals() -> dict[str, object]:
+    return {"menu": menu(), "practice_name": practice_name()}
 
 
 def home_endpoint(role: str) -> str | None:

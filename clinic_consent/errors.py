@@ -1,16 +1,29 @@
 """Errors that operations raise for bad input; the caller shows the message and commits nothing."""
 
+from __future__ import annotations
+
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypeAlias
+
+from flask_babel.speaklater import LazyString
+
+# A message in the source language, translated when it is turned into text (lazy_gettext):
+# the reader's language is known only where the message is shown.
+Message: TypeAlias = str | LazyString
 
 
 class OperationError(ValueError):
     """A request that cannot be carried out; ``field`` names the input at fault, if one is."""
 
-    def __init__(self, field: str | None, message: str) -> None:
-        super().__init__(f"{field}: {message}" if field else message)
+    def __init__(self, field: str | None, message: Message) -> None:
+        super().__init__(field, message)
         self.field = field
         self.message = message
+
+    def __str__(self) -> str:
+        # Evaluated now, not when raised: a lazy message takes the language of the moment.
+        return f"{self.field}: {self.message}" if self.field else str(self.message)
 
 
 class NotFound(LookupError):
@@ -25,4 +38,8 @@ def refused_transition() -> Iterator[None]:
     except OperationError:
         raise
     except ValueError as exc:
-        raise OperationError(None, str(exc)) from None
+        # Keep a model's lazy message lazy, so that it is shown in the reader's language.
+        message = exc.args[0] if len(exc.args) == 1 else None
+        if not isinstance(message, (str, LazyString)):
+            message = str(exc)
+        raise OperationError(None, message) from None

@@ -1,10 +1,13 @@
-"""Dutch first, English second: the user's choice, else the browser's, else Dutch."""
+"""Dutch first, English second: the user's choice, else the browser's, else Dutch.
+
+Outside a request (the command line, run by an administrator) messages are in English.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -13,10 +16,13 @@ from clinic_consent.practice.models import LANGUAGES
 from clinic_consent.resources import resource_dir
 
 DEFAULT_LANGUAGE = "nl"
+COMMAND_LINE_LANGUAGE = "en"
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return COMMAND_LINE_LANGUAGE
     if current_user.is_authenticated:
         return str(current_user.language)
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE

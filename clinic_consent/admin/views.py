@@ -34,7 +34,7 @@ def _show_error(form: FlaskForm, error: OperationError) -> None:
     if field is not None:
         field.errors = [*field.errors, error.message]
     else:
-        flash(error.message, "error")
+        flash(str(error.message), "error")
 
 
 def _load_user(user_id: int) -> User:
@@ -115,7 +115,7 @@ def active(user_id: int) -> Page:
     try:
         changed = set_user_active(user, form.active.data == "1", actor=access.user())
     except OperationError as error:
-        flash(error.message, "error")
+        flash(str(error.message), "error")
         return _users_page(NewUserForm(), 422)
     if changed:
         message = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import logout_user
+from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
 from clinic_consent import access
@@ -20,6 +20,8 @@ bp = Blueprint("auth", __name__)
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | tuple[str, int] | str:
+    if request.method == "GET" and current_user.is_authenticated:
+        return redirect(url_for("web.home"))  # to switch users, sign out first
     form = LoginForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200

@@ -54,7 +54,7 @@ class AreaForm(FlaskForm):
         if field is not None and field.name != "csrf_token":
             field.errors = [*field.errors, error.message]
         else:
-            self.form_errors.append(str(error))
+            self.form_errors.append(error.message)
 
 
 class ClientForm(AreaForm):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from clinic_consent.audit.operations import log_change
@@ -27,9 +28,9 @@ OLDEST_AGE_YEARS = 130
 
 def _checked_birth_date(birth_date: date) -> date:
     today = today_utc()
-    not_after(birth_date, today, "birth_date", "today")
+    not_after(birth_date, today, "birth_date", _l("today"))
     if birth_date.year < today.year - OLDEST_AGE_YEARS:
-        raise OperationError("birth_date", f"is more than {OLDEST_AGE_YEARS} years ago")
+        raise OperationError("birth_date", _l("is more than %(n)s years ago", n=OLDEST_AGE_YEARS))
     return birth_date
 
 
@@ -39,7 +40,7 @@ def _unique_external_ref(value: str | None, client: Client | None = None) -> str
     if ref is not None:
         other = db.session.scalar(select(Client.id).where(Client.external_ref == ref))
         if other is not None and (client is None or other != client.id):
-            raise OperationError("external_ref", "belongs to another client")
+            raise OperationError("external_ref", _l("belongs to another client"))
     return ref
 
 
@@ -78,7 +79,7 @@ def update_client(
 ) -> None:
     """Correct a client's personal data; the audit entry names the fields that changed."""
     if client.erased_at is not None:
-        raise OperationError(None, "the personal data of this client have been erased")
+        raise OperationError(None, _l("the personal data of this client have been erased"))
     values = {
         "given_name": required_text(given_name, "given_name"),
         "family_name": required_text(family_name, "family_name"),
@@ -105,7 +106,7 @@ def add_representative(
     """Register who decides for a client, or for a companion (role 'other') in one session."""
     if isinstance(represented, SessionParticipant) and represented.role != "other":
         raise OperationError(
-            "represented", "a client's representatives are registered on the client"
+            "represented", _l("a client's representatives are registered on the client")
         )
     representative = Representative(
         name=required_text(name, "name"),
@@ -133,7 +134,7 @@ def add_representative(
 
 def end_representation(representative: Representative, *, actor: User) -> None:
     if representative.ended_at is not None:
-        raise OperationError(None, "this representation has already ended")
+        raise OperationError(None, _l("this representation has already ended"))
     representative.ended_at = now_utc()
     log_change("representative.ended", representative, actor, client_id=representative.client_id)
 
@@ -150,7 +151,7 @@ def record_capacity_judgement(
 ) -> CapacityJudgement:
     judged_at = judged_at or now_utc()
     if judged_at > now_utc():
-        raise OperationError("judged_at", "cannot be in the future")
+        raise OperationError("judged_at", _l("cannot be in the future"))
     judgement = CapacityJudgement(
         client=client,
         has_capacity=has_capacity,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text, column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -101,9 +102,9 @@ class Consent(Base):
         A refusal cannot be withdrawn, and a withdrawal is registered once.
         """
         if self.decision != "granted":
-            raise ValueError("only a granted consent can be withdrawn")
+            raise ValueError(_l("only a granted consent can be withdrawn"))
         if self.withdrawn_at is not None:
-            raise ValueError("this consent is already withdrawn")
+            raise ValueError(_l("this consent is already withdrawn"))
         self.withdrawn_at = at
         self.withdrawal_reason = reason
         self.withdrawal_registered_by_id = by_user_id

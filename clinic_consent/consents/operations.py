@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
+from flask_babel import lazy_gettext as _l
+
 from clinic_consent.audit.operations import log_change
 from clinic_consent.clients.models import Representative
 from clinic_consent.consents.models import CONSENT_DECISIONS, CONSENT_METHODS, Consent
@@ -33,11 +35,11 @@ def _check_signature(method: str, signature_png: bytes | None) -> bytes | None:
     if method != "drawn_signature":
         return None
     if not signature_png:
-        raise OperationError("signature", "draw the signature")
+        raise OperationError("signature", _l("draw the signature"))
     if not signature_png.startswith(PNG_SIGNATURE):
-        raise OperationError("signature", "must be a PNG image")
+        raise OperationError("signature", _l("must be a PNG image"))
     if len(signature_png) > MAX_SIGNATURE_BYTES:
-        raise OperationError("signature", "the image is too large")
+        raise OperationError("signature", _l("the image is too large"))
     return signature_png
 
 
@@ -58,12 +60,12 @@ def register_consent(
     one_of(decision, CONSENT_DECISIONS, "decision")
     one_of(method, CONSENT_METHODS, "method")
     if recording.status == "destroyed":
-        raise OperationError(None, "this recording has been destroyed")
+        raise OperationError(None, _l("this recording has been destroyed"))
     verdict = verdict_for_recording(recording)
     if verdict.status == "not_required":
-        raise OperationError(None, "this recording needs no consent (R1)")
+        raise OperationError(None, _l("this recording needs no consent (R1)"))
     if verdict.status == "forbidden":
-        raise OperationError(None, "this recording may not be made at all")
+        raise OperationError(None, _l("this recording may not be made at all"))
     party_key = (
         participant_key(party)
         if isinstance(party, SessionParticipant)
@@ -71,10 +73,12 @@ def register_consent(
     )
     pair = (party_key, participant_key(for_participant))
     if pair not in {(r.party, r.for_) for r in verdict.required}:
-        raise OperationError("party", "this recording does not need this person's consent for them")
+        raise OperationError(
+            "party", _l("this recording does not need this person's consent for them")
+        )
     decided_at = decided_at or now_utc()
     if decided_at > now_utc():
-        raise OperationError("decided_at", "cannot be in the future")
+        raise OperationError("decided_at", _l("cannot be in the future"))
     consent = Consent(
         recording=recording,
         party_participant=party if isinstance(party, SessionParticipant) else None,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from clinic_consent.audit.operations import log_change
@@ -28,32 +30,44 @@ class RetentionDefault:
     follows_medical_file: bool = False
 
 
-# Dutch defaults; an administrator edits them. A class without a period needs an explicit date.
+def N_(text: str) -> str:
+    """Marks a default that is stored in English for extraction; ``stored_text`` shows it."""
+    return text
+
+
+def stored_text(text: str) -> str:
+    """A stored default (e.g. a retention class's name) in the reader's language; a text an
+    administrator changed is not in the catalog and is shown as typed."""
+    return gettext(text) if text else text  # gettext("") would answer the catalog's header
+
+
+# Dutch defaults, stored in English and shown in the reader's language (``stored_text``); an
+# administrator edits them. A class without a period needs an explicit date.
 DEFAULT_RETENTION_CLASSES = (
     RetentionDefault(
         "medical_file",
-        "Part of the medical file",
+        N_("Part of the medical file"),
         20 * 365 + 5,
-        "WGBO art. 7:454 BW: kept 20 years after the last change to the medical file",
+        N_("WGBO art. 7:454 BW: kept 20 years after the last change to the medical file"),
         follows_medical_file=True,
     ),
     RetentionDefault(
         "training",
-        "Training",
+        N_("Training"),
         365,
-        "Short-lived: destroyed one year after the session at the latest",
+        N_("Short-lived: destroyed one year after the session at the latest"),
     ),
     RetentionDefault(
         "supervision",
-        "Supervision",
+        N_("Supervision"),
         365,
-        "Short-lived: destroyed when the supervision ends, one year at the latest",
+        N_("Short-lived: destroyed when the supervision ends, one year at the latest"),
     ),
     RetentionDefault(
         "research",
-        "Research",
+        N_("Research"),
         None,
-        "Follows the research protocol: state the protocol's destroy-by date",
+        N_("Follows the research protocol: state the protocol's destroy-by date"),
     ),
 )
 
@@ -107,7 +121,7 @@ def update_practice_settings(
     """
     agb = (agb_code or "").strip() or None
     if agb is not None and not _AGB_CODE.match(agb):
-        raise OperationError("agb_code", "must be 8 digits, or empty")
+        raise OperationError("agb_code", _l("must be 8 digits, or empty"))
     values: dict[str, object] = {
         "name": required_text(name, "name"),
         "address": optional_text(address, "address", 1000) or "",

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -125,8 +126,10 @@ class Recording(Base):
 
     def mark_made(self, at: datetime) -> None:
         """Register that the planned recording has been made."""
+        if self.status == "made":
+            raise ValueError(_l("this recording is already made; it cannot be marked made again"))
         if self.status != "planned":
-            raise ValueError(f"a {self.status} recording cannot be marked made")
+            raise ValueError(_l("a destroyed recording cannot be marked made"))
         self.status = "made"
         self.made_at = at
 
@@ -139,11 +142,11 @@ class Recording(Base):
         overwrite when and how it really happened.
         """
         if self.status == "destroyed":
-            raise ValueError("the destruction of this recording is already registered")
+            raise ValueError(_l("the destruction of this recording is already registered"))
         if self.status != "made":
-            raise ValueError("a recording that was never made cannot be destroyed")
+            raise ValueError(_l("a recording that was never made cannot be destroyed"))
         if not method.strip():
-            raise ValueError("the destruction method is required")
+            raise ValueError(_l("the destruction method is required"))
         self.status = "destroyed"
         self.destroyed_at = at
         self.destroyed_by_id = by_user_id
@@ -194,7 +197,7 @@ class AccessListEntry(Base):
     def revoke(self, by_user_id: int, at: datetime) -> None:
         """Take the access away; the entry stays as a record of who had access when."""
         if self.revoked_at is not None:
-            raise ValueError("this access entry is already revoked")
+            raise ValueError(_l("this access entry is already revoked"))
         self.revoked_at = at
         self.revoked_by_id = by_user_id
 
@@ -243,9 +246,9 @@ class PublicationIncident(Base):
     ) -> IncidentStep:
         """Register a step (e.g. removal requested); the incident takes that step's status."""
         if step not in INCIDENT_STEPS:
-            raise ValueError(f"unknown incident step {step!r}")
+            raise ValueError(_l("unknown incident step %(step)s", step=repr(step)))
         if self.status == "closed":
-            raise ValueError("the incident is closed")
+            raise ValueError(_l("the incident is closed"))
         entry = IncidentStep(step=step, by_id=by_user_id, at=at, note=note)
         self.steps.append(entry)
         self.status = step

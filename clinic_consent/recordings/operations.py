@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from clinic_consent.audit.operations import log_change
@@ -18,6 +19,12 @@ from clinic_consent.sessions.models import SessionParticipant, TreatmentSession
 from clinic_consent.timeutil import now_utc
 from clinic_consent.users.models import USER_ROLES, User
 from clinic_consent.validation import one_of, optional_text, required_text
+
+# By made_by: the recorder's role must fit who makes the recording.
+RECORDER_MISMATCH = {
+    "client": _l("a client recording is made by a client"),
+    "clinician": _l("a clinician recording is made by a staff member"),
+}
 
 
 @dataclass(frozen=True)
@@ -51,18 +58,21 @@ def _retention(plan: RecordingPlan, session_date: date) -> tuple[date | None, st
     until = plan.retention_until
     reason = optional_text(plan.retention_reason, "retention_reason")
     if until is not None and until < session_date:
-        raise OperationError("retention_until", "cannot be before the session date")
+        raise OperationError("retention_until", _l("cannot be before the session date"))
     if plan.retention_class is None:
         return until, reason
     if not plan.retention_class.active:
-        raise OperationError("retention_class", "is no longer in use")
+        raise OperationError("retention_class", _l("is no longer in use"))
     limit = class_retention_limit(plan.retention_class, session_date)
     if until is None:
         return limit, reason
     if limit is not None and until > limit and reason is None:
         raise OperationError(
             "retention_reason",
-            f"a date later than the class allows ({limit.isoformat()}) needs a written reason",
+            _l(
+                "a date later than the class allows (%(date)s) needs a written reason",
+                date=limit.isoformat(),
+            ),
         )
     return until, reason
 
@@ -98,11 +108,11 @@ def check_access_grant(
     outside_name = optional_text(outside_name, "outside_name", 200)
     named = [x for x in (user, role, outside_name) if x]
     if len(named) != 1:
-        raise OperationError("grantee", "name exactly one user, role or outside person")
+        raise OperationError("grantee", _l("name exactly one user, role or outside person"))
     if role:
         one_of(role, USER_ROLES, "role")
     if valid_until is not None and valid_until < session_date:
-        raise OperationError("valid_until", "cannot be before the session date")
+        raise OperationError("valid_until", _l("cannot be before the session date"))
     return AccessGrant(
         purpose=required_text(purpose, "purpose", 500),
         user=user,
@@ -150,13 +160,13 @@ def draft_recording(
     one_of(plan.medium, v.MEDIA, "medium")
     one_of(plan.scope, v.SCOPES, "scope")
     if plan.recorder.session_id != session.id:
-        raise OperationError("recorder", "does not take part in this session")
+        raise OperationError("recorder", _l("does not take part in this session"))
     expected_role = "client" if plan.made_by == "client" else "staff"
     if plan.recorder.role != expected_role:
-        raise OperationError("recorder", f"a {plan.made_by} recording is made by a {expected_role}")
+        raise OperationError("recorder", RECORDER_MISMATCH[plan.made_by])
     if plan.made_by == "client":
         if plan.purpose not in (None, v.CLIENT_PURPOSE):
-            raise OperationError("purpose", "a client's recording is for private use")
+            raise OperationError("purpose", _l("a client's recording is for private use"))
         purpose: str | None = v.CLIENT_PURPOSE
     else:
         if plan.purpose is not None:
@@ -164,7 +174,7 @@ def draft_recording(
         purpose = plan.purpose
     scope_description = optional_text(plan.scope_description, "scope_description", 1000)
     if plan.scope == "partial" and scope_description is None:
-        raise OperationError("scope_description", "say which part is recorded")
+        raise OperationError("scope_description", _l("say which part is recorded"))
     retention_until, retention_reason = _retention(plan, session.date)
     return RecordingDraft(
         session=session,
@@ -250,10 +260,15 @@ class RecordingTerms:
     storage_location: str | None = None
 
 
-CHANGED_MEANWHILE = (
+CHANGED_MEANWHILE = _l(
     "this recording was changed meanwhile by someone else; look at its terms again and redo "
     "the change"
 )
+# By status: only a planned recording's terms can change.
+TERMS_FIXED = {
+    "made": _l("the terms of a recording that has been made cannot change"),
+    "destroyed": _l("the terms of a destroyed recording cannot change"),
+}
 TERM_FIELDS = tuple(f.name for f in fields(RecordingTerms))
 
 
@@ -311,7 +326,7 @@ def update_recording_terms(
     if recording.version != expected_version:
         raise OperationError(None, CHANGED_MEANWHILE)
     if recording.status != "planned":
-        raise OperationError(None, f"the terms of a {recording.status} recording cannot change")
+        raise OperationError(None, TERMS_FIXED[recording.status])
     draft = draft_of(recording, terms)
     changed = [name for name in TERM_FIELDS if getattr(recording, name) != getattr(draft, name)]
     for name in changed:

@@ -6,6 +6,7 @@ Built only from ``verdict_for_recording``; nothing here decides anything.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -14,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from clinic_consent.clients.models import Representative
 from clinic_consent.consents.models import Consent
 from clinic_consent.domain import Verdict
+from clinic_consent.domain.rules import ADVICE_R1, ADVICE_R9, ADVICE_R10
 from clinic_consent.domain.terms import ConsentTerms, covers
 from clinic_consent.recordings.facts import (
     RecordingFacts,
@@ -57,12 +59,43 @@ MISSING_FACTS = {
     "access_list": _l("who may see or hear it (the access list)"),
     "retention_until": _l("the destroy-by date"),
 }
+# The domain's advice is English by contract; each names its rule, by which it is shown here.
+ADVICE = {
+    "R1": _l(
+        "No consent is needed; discuss the motive with the client and agree that the recording "
+        "stays private (R1)."
+    ),
+    "R9": _l(
+        "If the client publishes the recording anyway, first ask for its removal; if that is "
+        "refused the clinician may go to the civil court; publication alone does not end the "
+        "treatment agreement (R9)."
+    ),
+    "R10": _l(
+        "Covert recording in a group is not allowed; make recording and confidentiality "
+        "agreements with all members at the start of the group (R10)."
+    ),
+}
+_ADVICE_RULE = re.compile(r"\((R\d+)\)\W*$")  # "... (R1)." names R1
 DECISION_LABELS = {
     "granted": _l("Granted"),
     "refused": _l("Refused"),
     "withdrawn": _l("Withdrawn"),
     "pending": _l("Not yet asked"),
 }
+
+
+def _advice_rule(advice: str) -> str | None:
+    match = _ADVICE_RULE.search(advice)
+    return match.group(1) if match else None
+
+
+assert {_advice_rule(a) for a in (ADVICE_R1, ADVICE_R9, ADVICE_R10)} == set(ADVICE)
+
+
+def advice_text(advice: str) -> str:
+    """The domain's advice in the reader's language (as it is, should a new one lack a text)."""
+    text = ADVICE.get(_advice_rule(advice) or "")
+    return str(text) if text is not None else advice
 
 
 def participant_name(participant: SessionParticipant) -> str:
@@ -137,6 +170,10 @@ class VerdictView:
     @property
     def next_step(self) -> str:
         return str(NEXT_STEPS[self.status])
+
+    @property
+    def advice(self) -> list[str]:
+        return [advice_text(a) for a in self.verdict.advice]
 
     @property
     def go(self) -> bool:

@@ -34,6 +34,7 @@ from clinic_consent import access
 from clinic_consent.domain.terms import ConsentTerms, covers
 from clinic_consent.errors import OperationError
 from clinic_consent.extensions import db
+from clinic_consent.practice.operations import stored_text
 from clinic_consent.recordings import operations as ops
 from clinic_consent.recordings.facts import current_terms
 from clinic_consent.recordings.forms import (
@@ -102,7 +103,10 @@ def _retention_choices() -> list[SelectChoice]:
     classes = db.session.scalars(
         select(RetentionClass).where(RetentionClass.active).order_by(RetentionClass.name)
     )
-    labels = {c.id: _("%(name)s — %(basis)s", name=c.name, basis=c.basis) for c in classes}
+    labels = {
+        c.id: _("%(name)s — %(basis)s", name=stored_text(c.name), basis=stored_text(c.basis))
+        for c in classes
+    }
     return choices(labels, _("— none: give a date —"))
 
 
@@ -158,7 +162,7 @@ def _form_problems(form: Any) -> list[str]:
 def _problem(form: Any, error: OperationError, fields: dict[str, str] | None = None) -> str:
     name = (fields or {}).get(error.field or "", error.field)
     field = form._fields.get(name) if name else None
-    return _labelled(field, error.message)
+    return _labelled(field, str(error.message))
 
 
 def _panel(build: Callable[[], Any], form: Any, fields: dict[str, str] | None = None) -> str:
@@ -293,6 +297,7 @@ def _labels() -> dict[str, Any]:
         "ROLE_LABELS": ROLE_LABELS,
         "METHOD_LABELS": METHOD_LABELS,
         "DECISION_LABELS": DECISION_LABELS,
+        "stored_text": stored_text,
     }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
+
 from clinic_consent.audit.operations import log_change
 from clinic_consent.clients.models import Client
 from clinic_consent.domain.vocabulary import SESSION_KINDS
@@ -24,7 +26,9 @@ from clinic_consent.validation import not_after, one_of, optional_text, required
 
 def _check_clinician(user: User, field: str) -> None:
     if not user.is_clinician or not user.is_active:
-        raise OperationError(field, f"{user.display_name} is not an active clinician")
+        raise OperationError(
+            field, _l("%(name)s is not an active clinician", name=user.display_name)
+        )
 
 
 def create_group_treatment(
@@ -38,11 +42,11 @@ def create_group_treatment(
     agreement_made_on: date | None = None,
 ) -> GroupTreatment:
     if not facilitators:
-        raise OperationError("facilitators", "a group needs at least one facilitator")
+        raise OperationError("facilitators", _l("a group needs at least one facilitator"))
     for user in facilitators:
         _check_clinician(user, "facilitators")
     if end_date is not None and end_date < start_date:
-        raise OperationError("end_date", "cannot be before the start date")
+        raise OperationError("end_date", _l("cannot be before the start date"))
     group = GroupTreatment(
         name=required_text(name, "name"),
         start_date=start_date,
@@ -61,12 +65,12 @@ def add_group_member(
     group: GroupTreatment, client: Client, *, joined_on: date, actor: User
 ) -> GroupMembership:
     if any(m.client_id == client.id and m.left_on is None for m in group.members):
-        raise OperationError("client", "is already a member of this group")
+        raise OperationError("client", _l("is already a member of this group"))
     if any(m.client_id == client.id for m in group.members):
         # One membership row per client and group: a former member is not re-added.
-        raise OperationError("client", "was a member of this group before")
+        raise OperationError("client", _l("was a member of this group before"))
     if joined_on < group.start_date:
-        raise OperationError("joined_on", "cannot be before the group starts")
+        raise OperationError("joined_on", _l("cannot be before the group starts"))
     membership = GroupMembership(group_treatment=group, client_id=client.id, joined_on=joined_on)
     db.session.add(membership)
     log_change("group.member_added", membership, actor, client_id=client.id, group_id=group.id)
@@ -78,7 +82,7 @@ def record_member_agreement(
 ) -> None:
     """R10: the member accepted the group's recording and confidentiality agreement."""
     if membership.agreement_accepted_at is not None:
-        raise OperationError(None, "this member's acceptance is already registered")
+        raise OperationError(None, _l("this member's acceptance is already registered"))
     membership.agreement_accepted_at = at or now_utc()
     log_change("group.agreement_accepted", membership, actor, client_id=membership.client_id)
 
@@ -86,9 +90,9 @@ def record_member_agreement(
 def end_group_membership(membership: GroupMembership, *, left_on: date, actor: User) -> None:
     """The member leaves the group; the row stays (sessions and consents refer to it)."""
     if membership.left_on is not None:
-        raise OperationError(None, "this member has already left the group")
+        raise OperationError(None, _l("this member has already left the group"))
     if left_on < membership.joined_on:
-        raise OperationError("left_on", "cannot be before the member joined")
+        raise OperationError("left_on", _l("cannot be before the member joined"))
     membership.left_on = left_on
     log_change(
         "group.member_left",
@@ -115,9 +119,9 @@ def create_session(
     """A session; a group session starts with the group's current members and facilitators."""
     one_of(kind, SESSION_KINDS, "kind")
     if group is not None and kind != "group":
-        raise OperationError("kind", "a session of a group treatment is a group session")
+        raise OperationError("kind", _l("a session of a group treatment is a group session"))
     if group is not None and not _within_group_period(group, on):
-        raise OperationError("date", "falls outside the group treatment's period")
+        raise OperationError("date", _l("falls outside the group treatment's period"))
     session = TreatmentSession(
         kind=kind,
         date=on,
@@ -149,11 +153,11 @@ def update_session(
     client participant's birth."""
     group = session.group_treatment
     if group is not None and not _within_group_period(group, on):
-        raise OperationError("date", "falls outside the group treatment's period")
+        raise OperationError("date", _l("falls outside the group treatment's period"))
     for participant in session.participants:
         born = participant.client.birth_date if participant.client else participant.birth_date
         if born is not None and on < born:
-            raise OperationError("date", "cannot be before a participant's birth date")
+            raise OperationError("date", _l("cannot be before a participant's birth date"))
     values = {"date": on, "title": optional_text(title, "title", 200), "starts_at": starts_at}
     changed = sorted(name for name, value in values.items() if getattr(session, name) != value)
     for name in changed:
@@ -178,10 +182,10 @@ def add_client_participant(
     session: TreatmentSession, client: Client, *, actor: User
 ) -> SessionParticipant:
     if any(p.client_id == client.id for p in session.participants):
-        raise OperationError("client", "already takes part in this session")
+        raise OperationError("client", _l("already takes part in this session"))
     if session.kind == "individual" and any(p.role == "client" for p in session.participants):
-        raise OperationError("client", "an individual session has one client")
-    not_after(client.birth_date, session.date, "client", "the session date")
+        raise OperationError("client", _l("an individual session has one client"))
+    not_after(client.birth_date, session.date, "client", _l("the session date"))
     participant = SessionParticipant(role="client", client_id=client.id, client=client)
     _add(session, participant, actor)
     return participant
@@ -191,7 +195,7 @@ def add_staff_participant(
     session: TreatmentSession, user: User, *, actor: User
 ) -> SessionParticipant:
     if any(p.user_id == user.id for p in session.participants):
-        raise OperationError("user", "already takes part in this session")
+        raise OperationError("user", _l("already takes part in this session"))
     _check_clinician(user, "user")
     participant = SessionParticipant(role="staff", user_id=user.id, user=user)
     _add(session, participant, actor)
@@ -209,7 +213,7 @@ def add_other_participant(
 ) -> SessionParticipant:
     """A companion, family member or interpreter; R6 needs their age and capacity."""
     if birth_date is not None:
-        not_after(birth_date, session.date, "birth_date", "the session date")
+        not_after(birth_date, session.date, "birth_date", _l("the session date"))
     participant = SessionParticipant(
         role="other",
         name=required_text(name, "name"),

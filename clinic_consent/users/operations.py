@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from clinic_consent.audit.operations import log_change
@@ -19,7 +20,9 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise OperationError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise OperationError(
+            "password", _l("must be at least %(n)s characters", n=MIN_PASSWORD_LENGTH)
+        )
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -39,16 +42,14 @@ def create_user(
 ) -> User:
     email = email.strip().lower()
     if not _EMAIL.match(email) or len(email) > 254:
-        raise OperationError("email", "is not a valid e-mail address")
+        raise OperationError("email", _l("is not a valid e-mail address"))
     if find_user_by_email(email) is not None:
-        raise OperationError("email", "is already in use")
+        raise OperationError("email", _l("is already in use"))
     display_name = display_name.strip()
     if not display_name or len(display_name) > 200:
-        raise OperationError("display_name", "must be 1 to 200 characters")
-    if role not in USER_ROLES:
-        raise OperationError("role", f"must be one of {', '.join(USER_ROLES)}")
-    if language not in LANGUAGES:
-        raise OperationError("language", f"must be one of {', '.join(LANGUAGES)}")
+        raise OperationError("display_name", _l("must be 1 to 200 characters"))
+    one_of(role, USER_ROLES, "role")
+    one_of(language, LANGUAGES, "language")
     check_password_strength(password)
     user = User(
         email=email,
@@ -81,7 +82,7 @@ def update_user(
     }
     if user.id == actor.id and values["role"] != user.role:
         # Keeps at least one administrator: the one acting can never demote themselves.
-        raise OperationError("role", "you cannot change your own role")
+        raise OperationError("role", _l("you cannot change your own role"))
     changed = [name for name, value in values.items() if getattr(user, name) != value]
     if changed:
         previous_role = user.role
@@ -101,7 +102,7 @@ def update_user(
 def set_user_active(user: User, active: bool, *, actor: User) -> bool:
     """(De)activate a user; deactivating also ends their sessions. Returns whether it changed."""
     if not active and user.id == actor.id:
-        raise OperationError(None, "you cannot deactivate yourself")
+        raise OperationError(None, _l("you cannot deactivate yourself"))
     if user.is_active == active:
         return False
     user.is_active = active

@@ -45,6 +45,14 @@ def test_sign_in_goes_to_the_page_asked_for_but_only_on_this_site(
         assert response.headers["Location"] == "/", evil
 
 
+def test_a_signed_in_user_is_sent_on_from_the_sign_in_page(
+    client: FlaskClient, demo: DemoResult
+) -> None:
+    _sign_in(client)
+    response = client.get("/login")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
 def test_wrong_password_is_refused_without_saying_which_part(
     client: FlaskClient, demo: DemoResult, app: Flask
 ) -> None:

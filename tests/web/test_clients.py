@@ -188,6 +188,7 @@ def test_a_patient_number_belongs_to_one_client(
     client: FlaskClient, login_as: Callable[[str], User]
 ) -> None:
     login_as("therapist")
+    client.post("/account/language", data={"language": "en"})  # checks the English text
     assert client.post("/clients/new", data=new_client_data()).status_code == 303
     before = count(Client)
     response = client.post("/clients/new", data=new_client_data(given_name="Other"))

@@ -183,7 +183,8 @@ def test_a_refusal_makes_the_verdict_refused(client: FlaskClient, login_as: Logi
 def test_a_bad_capture_is_422_and_saves_nothing(
     client: FlaskClient, login_as: Login, data: dict[str, str], message: str
 ) -> None:
-    s = _setup(_english(login_as("therapist")))
+    # The party reads English too: errors under the party's own fields are in their language.
+    s = _setup(_english(login_as("therapist")), language="en")
     before = db.session.scalar(select(func.count(AuditEntry.id)))
     response = client.post(_capture_url(s.recording, s.client_key, s.client_key), data=data)
     assert response.status_code == 422
@@ -418,7 +419,7 @@ def test_withdrawal_after_recording_means_destroy(client: FlaskClient, login_as:
 
 
 def test_a_refusal_cannot_be_withdrawn(client: FlaskClient, login_as: Login) -> None:
-    therapist = login_as("therapist")
+    therapist = _english(login_as("therapist"))
     s = _setup(therapist)
     refusal = register_consent(
         s.recording,

@@ -179,6 +179,7 @@ def test_an_individual_session_has_one_client(
     client: FlaskClient, login_as: Callable[[str], User]
 ) -> None:
     login_as("therapist")
+    client.post("/account/language", data={"language": "en"})  # checks the English text
     session = session_of(client_named("Sanne"))
     before = participant_count(session)
     response = client.post(

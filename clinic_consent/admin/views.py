@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -17,6 +16,7 @@ from clinic_consent.practice.models import SETTINGS_ID, PracticeSettings
 from clinic_consent.practice.operations import ensure_practice_settings, update_practice_settings
 from clinic_consent.users.models import User
 from clinic_consent.users.operations import create_user, set_user_active, update_user
+from clinic_consent.web.form_errors import show_refusal
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -26,15 +26,6 @@ Page = Response | tuple[str, int]
 @bp.before_request
 def _administrators_only() -> None:
     access.require_administrator()
-
-
-def _show_error(form: FlaskForm, error: OperationError) -> None:
-    """Put an operation's complaint under its field, or above the form."""
-    field = form._fields.get(error.field or "")
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(str(error.message), "error")
 
 
 def _load_user(user_id: int) -> User:
@@ -75,7 +66,7 @@ def create() -> Page:
                 actor=access.user(),
             )
         except OperationError as error:
-            _show_error(form, error)
+            show_refusal(form, error)
         else:
             flash(_("User %(email)s was created.", email=user.email), "info")
             return redirect(url_for("admin.users"))
@@ -97,7 +88,7 @@ def edit(user_id: int) -> Page:
                     actor=access.user(),
                 )
             except OperationError as error:
-                _show_error(form, error)
+                show_refusal(form, error)
             else:
                 flash(_("The user was saved."), "info")
                 return redirect(url_for("admin.users"))
@@ -152,7 +143,7 @@ def settings() -> Page:
                 actor=access.user(),
             )
         except OperationError as error:
-            _show_error(form, error)
+            show_refusal(form, error)
         else:
             flash(_("The practice settings were saved."), "info")
             return redirect(url_for("admin.settings"))

@@ -17,7 +17,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from clinic_consent.clients.models import CAPACITY_SCOPES, REPRESENTATIVE_RELATIONS
-from clinic_consent.errors import OperationError
 from clinic_consent.i18n import LANGUAGE_NAMES
 
 RELATION_LABELS = {
@@ -46,18 +45,7 @@ assert set(RELATION_LABELS) == set(REPRESENTATIVE_RELATIONS)
 assert set(SCOPE_LABELS) == set(CAPACITY_SCOPES)
 
 
-class AreaForm(FlaskForm):
-    """A form that shows an operation's refusal on the field it names (else above the form)."""
-
-    def show_error(self, error: OperationError) -> None:
-        field = self._fields.get(error.field) if error.field else None
-        if field is not None and field.name != "csrf_token":
-            field.errors = [*field.errors, error.message]
-        else:
-            self.form_errors.append(error.message)
-
-
-class ClientForm(AreaForm):
+class ClientForm(FlaskForm):
     given_name = StringField(_l("Given name"), validators=[DataRequired(), Length(max=200)])
     family_name = StringField(_l("Family name"), validators=[DataRequired(), Length(max=200)])
     birth_date = DateField(_l("Birth date"), validators=[InputRequired()])
@@ -67,7 +55,7 @@ class ClientForm(AreaForm):
     )
 
 
-class RepresentativeForm(AreaForm):
+class RepresentativeForm(FlaskForm):
     """Someone who decides for a client, or for a companion in one session (R6)."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
@@ -80,7 +68,7 @@ class RepresentativeForm(AreaForm):
     )
 
 
-class CapacityForm(AreaForm):
+class CapacityForm(FlaskForm):
     has_capacity = RadioField(
         _l("Judgement"),
         choices=choices([("yes", _l("Has capacity")), ("no", _l("Lacks capacity"))]),

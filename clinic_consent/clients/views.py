@@ -35,6 +35,7 @@ from clinic_consent.sessions.forms import KIND_LABELS
 from clinic_consent.sessions.models import SessionParticipant, TreatmentSession
 from clinic_consent.sessions.views import SESSION_LOADING, recording_rows, status_for
 from clinic_consent.timeutil import today_utc
+from clinic_consent.web.form_errors import show_refusal
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 
@@ -120,7 +121,7 @@ def new() -> Response | tuple[str, int]:
                 actor=who,
             )
         except OperationError as error:
-            form.show_error(error)
+            show_refusal(form, error)
         else:
             flash(_("The client has been registered."), "info")
             return _to_client(client)
@@ -144,7 +145,7 @@ def edit(client_id: int) -> Response | tuple[str, int]:
                 actor=who,
             )
         except OperationError as error:
-            form.show_error(error)
+            show_refusal(form, error)
         else:
             flash(_("The client's data have been saved."), "info")
             return _to_client(client)
@@ -258,7 +259,7 @@ def add_representative(client_id: int) -> Response | tuple[str, int]:
                 actor=who,
             )
         except OperationError as error:
-            form.show_error(error)
+            show_refusal(form, error)
         else:
             flash(_("The representative has been registered."), "info")
             return _to_client(client)
@@ -296,7 +297,7 @@ def record_capacity(client_id: int) -> Response | tuple[str, int]:
                 judged_by=who,
             )
         except OperationError as error:
-            form.show_error(error)
+            show_refusal(form, error)
         else:
             flash(_("The capacity judgement has been recorded."), "info")
             return _to_client(client)

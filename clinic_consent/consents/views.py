@@ -46,6 +46,7 @@ from clinic_consent.recordings.presentation import (
     verdict_view,
 )
 from clinic_consent.sessions.models import SessionParticipant
+from clinic_consent.web.form_errors import show_refusal
 
 bp = Blueprint("consents", __name__)
 
@@ -88,7 +89,7 @@ def capture(recording_id: int, party_key: str, for_key: str) -> ResponseReturnVa
                 actor=who,
             )
         except OperationError as error:
-            _show_error(form, error)
+            show_refusal(form, error)
         else:
             flash(_registered_message(row, form.decision.data), "info")
             return redirect(_next_page(recording), 303)
@@ -115,14 +116,6 @@ def _in_language(language: str, template: str, **context: Any) -> Markup:
         context["reasons"] = {rule: str(text) for rule, text in RULE_REASONS.items()}
         # Our own autoescaped template: its output is safe HTML already.
         return Markup(render_template(template, **context))  # noqa: S704
-
-
-def _show_error(form: ConsentForm, error: OperationError) -> None:
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _registered_message(row: RequiredRow, decision: str) -> str:

@@ -74,6 +74,11 @@ def representative_key(representative: StoredRepresentative) -> str:
     return f"r{representative.id}"
 
 
+def still_covers(consent: Consent, terms: ConsentTerms) -> bool:
+    """R7: whether a consent, given on the terms of its time, covers the terms as they are now."""
+    return covers(ConsentTerms.from_json(consent.terms), terms)
+
+
 def consent_party_key(consent: Consent) -> str:
     if consent.party_participant is not None:
         return participant_key(consent.party_participant)
@@ -133,7 +138,7 @@ def _consent_entries(
     events = []
     for consent in recording.consents:
         party = consent_party_key(consent)
-        if party not in known_parties or not covers(ConsentTerms.from_json(consent.terms), now):
+        if party not in known_parties or not still_covers(consent, now):
             continue
         events.append((consent.decided_at, consent.id, 0, ConsentEntry(party, consent.decision)))
         if consent.withdrawn_at is not None:

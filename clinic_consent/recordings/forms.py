@@ -3,7 +3,7 @@
 Choices that depend on the database (participants, retention classes, users) are filled in by
 the views; the fixed vocabularies come from the domain, so forms and rules cannot drift apart.
 Each form turns what it says into the operation's input; the operation checks it, and its
-refusal is shown at the field it names (``show_refusal``).
+refusal is shown at the field it names (clinic_consent.web.form_errors).
 """
 
 from __future__ import annotations
@@ -78,7 +78,6 @@ def choices(labels: dict[Any, Any], blank: Any = None) -> list[SelectChoice]:
     return [SelectChoice("", blank), *options] if blank is not None else options
 
 
-HIDDEN_FIELDS = ("form_name", "recording_id", "session_id", "version")
 # Grant refusals named by the operation, on the plan form's fields.
 USER_GRANT_FIELDS = {"purpose": "access_purpose", "grantee": "access_users"}
 OUTSIDE_GRANT_FIELDS = {
@@ -86,16 +85,6 @@ OUTSIDE_GRANT_FIELDS = {
     "valid_until": "outside_until",
     "grantee": "outside_name",
 }
-
-
-def show_refusal(form: Any, error: OperationError, fields: dict[str, str] | None = None) -> None:
-    """Show an operation's refusal at the field it names (``fields`` renames), else above."""
-    name = (fields or {}).get(error.field or "", error.field)
-    field = form._fields.get(name) if name and name not in HIDDEN_FIELDS else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _renamed(error: OperationError, fields: dict[str, str]) -> OperationError:

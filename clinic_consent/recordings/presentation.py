@@ -16,12 +16,14 @@ from clinic_consent.clients.models import Representative
 from clinic_consent.consents.models import Consent
 from clinic_consent.domain import Verdict
 from clinic_consent.domain.rules import ADVICE_R1, ADVICE_R9, ADVICE_R10
-from clinic_consent.domain.terms import ConsentTerms, covers
+from clinic_consent.domain.terms import ConsentTerms
 from clinic_consent.recordings.facts import (
     RecordingFacts,
+    consent_party_key,
     current_terms,
     participant_key,
     representative_key,
+    still_covers,
     verdict_for_recording,
 )
 from clinic_consent.sessions.models import SessionParticipant
@@ -186,18 +188,19 @@ def counting_consent(
     """The last decision of ``party_key`` about ``for_key`` that still covers the terms (R7)."""
     found = None
     for consent in recording.consents:  # ordered by decision time
-        key = (
-            participant_key(consent.party_participant)
-            if consent.party_participant is not None
-            else representative_key(consent.party_representative)  # type: ignore[arg-type]
-        )
         if (
-            key == party_key
+            consent_party_key(consent) == party_key
             and participant_key(consent.for_participant) == for_key
-            and covers(ConsentTerms.from_json(consent.terms), terms)
+            and still_covers(consent, terms)
         ):
             found = consent
     return found
+
+
+def outdated_consent_ids(recording: RecordingFacts) -> set[int]:
+    """Consents kept as given but no longer counting, because the terms changed since (R7)."""
+    terms = current_terms(recording)
+    return {c.id for c in recording.consents if not still_covers(c, terms)}
 
 
 def _missing_text(item: str, parties: dict[str, Party]) -> str:

@@ -31,12 +31,10 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from clinic_consent import access
-from clinic_consent.domain.terms import ConsentTerms, covers
 from clinic_consent.errors import OperationError
 from clinic_consent.extensions import db
 from clinic_consent.practice.operations import stored_text
 from clinic_consent.recordings import operations as ops
-from clinic_consent.recordings.facts import current_terms
 from clinic_consent.recordings.forms import (
     MADE_BY_LABELS,
     MEDIUM_LABELS,
@@ -51,17 +49,18 @@ from clinic_consent.recordings.forms import (
     PlanRecordingForm,
     RecordingTermsForm,
     choices,
-    show_refusal,
 )
 from clinic_consent.recordings.models import Recording, RetentionClass
 from clinic_consent.recordings.presentation import (
     DECISION_LABELS,
+    outdated_consent_ids,
     participant_name,
     verdict_view,
 )
 from clinic_consent.sessions.models import SessionParticipant, TreatmentSession
 from clinic_consent.timeutil import today_utc
 from clinic_consent.users.models import CLINICAL_ROLES, User
+from clinic_consent.web.form_errors import show_refusal
 
 bp = Blueprint("recordings", __name__, url_prefix="/recordings")
 
@@ -325,9 +324,6 @@ def _render_show(
         ]
     )
     session = recording.session
-    now = current_terms(recording)
-    # R7: a consent given on other terms is kept, but no longer counts.
-    covering = {c.id: covers(ConsentTerms.from_json(c.terms), now) for c in recording.consents}
     page = render_template(
         "recordings/show.html",
         recording=recording,
@@ -340,7 +336,7 @@ def _render_show(
         can_change=who.is_clinician,
         capture_links=who.is_clinician,
         names=names,
-        covering=covering,
+        outdated=outdated_consent_ids(recording),
         participant_name=participant_name,
         overdue=(
             recording.status != "destroyed"

@@ -2,6 +2,7 @@
 the signed-in user may see, so an id outside them is refused like an unknown one."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -14,7 +15,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from clinic_consent.clients.forms import AreaForm
 from clinic_consent.domain.vocabulary import PARTICIPANT_ROLES, SESSION_KINDS
 
 KIND_LABELS = {"individual": _l("Individual"), "group": _l("Group")}
@@ -30,7 +30,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class SessionEditForm(AreaForm):
+class SessionEditForm(FlaskForm):
     date = DateField(_l("Date"), validators=[InputRequired()])
     starts_at = TimeField(_l("Start time"), validators=[Optional()])
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
@@ -42,15 +42,15 @@ class SessionForm(SessionEditForm):
     client = SelectField(_l("Client"), coerce=int)
 
 
-class ClientParticipantForm(AreaForm):
+class ClientParticipantForm(FlaskForm):
     client = SelectField(_l("Client"), coerce=int)
 
 
-class StaffParticipantForm(AreaForm):
+class StaffParticipantForm(FlaskForm):
     user = SelectField(_l("Staff member"), coerce=int)
 
 
-class OtherParticipantForm(AreaForm):
+class OtherParticipantForm(FlaskForm):
     """A companion, family member or interpreter: R6 needs their age and capacity."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
@@ -62,7 +62,7 @@ class OtherParticipantForm(AreaForm):
     has_capacity = BooleanField(_l("Can decide about the recording"), default=True)
 
 
-class GroupForm(AreaForm):
+class GroupForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     start_date = DateField(_l("Start date"), validators=[InputRequired()])
     end_date = DateField(_l("End date"), validators=[Optional()])
@@ -74,12 +74,12 @@ class GroupForm(AreaForm):
     agreement_made_on = DateField(_l("Agreement made on"), validators=[Optional()])
 
 
-class MemberForm(AreaForm):
+class MemberForm(FlaskForm):
     client = SelectField(_l("Client"), coerce=int)
     joined_on = DateField(_l("Joined on"), validators=[InputRequired()])
 
 
-class LeaveForm(AreaForm):
+class LeaveForm(FlaskForm):
     left_on = DateField(_l("Left on"), validators=[InputRequired()])
 
 

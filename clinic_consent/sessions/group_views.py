@@ -26,6 +26,7 @@ from clinic_consent.sessions.views import (
     status_for,
 )
 from clinic_consent.timeutil import today_utc
+from clinic_consent.web.form_errors import show_refusal
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 
@@ -70,7 +71,7 @@ def new() -> Response | tuple[str, int]:
                 actor=who,
             )
         except OperationError as error:
-            form.show_error(error)
+            show_refusal(form, error)
         else:
             flash(_("The group has been created."), "info")
             return _to_group(group)
@@ -155,7 +156,7 @@ def add_member(group_id: int) -> Response | tuple[str, int]:
                 actor=who,
             )
         except OperationError as error:
-            form.show_error(error)
+            show_refusal(form, error)
         else:
             flash(_("The member has been added."), "info")
             return _to_group(group)
@@ -187,7 +188,7 @@ def end_membership(group_id: int, membership_id: int) -> Response | tuple[str, i
         except OperationError as error:
             if error.field is None:
                 return _render_show(group, INVALID, roster_error=error.message)
-            form.show_error(error)
+            show_refusal(form, error)
         else:
             flash(_("The member has left the group."), "info")
             return _to_group(group)
@@ -210,7 +211,7 @@ def add_session(group_id: int) -> Response | tuple[str, int]:
                 actor=who,
             )
         except OperationError as error:
-            form.show_error(error)
+            show_refusal(form, error)
         else:
             flash(_("The group session has been created."), "info")
             return redirect(url_for("sessions.show", session_id=session.id), code=303)

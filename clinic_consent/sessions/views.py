@@ -47,6 +47,7 @@ from clinic_consent.sessions.forms import (
 from clinic_consent.sessions.models import SessionParticipant, TreatmentSession
 from clinic_consent.timeutil import today_utc
 from clinic_consent.users.models import CLINICAL_ROLES, User
+from clinic_consent.web.form_errors import show_refusal
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 
@@ -215,7 +216,7 @@ def new() -> Response | tuple[str, int]:
             operations.add_staff_participant(session, who, actor=who)
             operations.add_client_participant(session, client, actor=who)
         except OperationError as error:
-            form.show_error(error)
+            show_refusal(form, error)
         else:
             flash(_("The session has been created."), "info")
             return _to_session(session)
@@ -239,7 +240,7 @@ def edit(session_id: int) -> Response | tuple[str, int]:
                 actor=who,
             )
         except OperationError as error:
-            form.show_error(error)
+            show_refusal(form, error)
         else:
             flash(_("The session has been changed."), "info")
             return _to_session(session)
@@ -324,7 +325,7 @@ def add_client(session_id: int) -> Response | tuple[str, int]:
                 session, access.load_client(form.client.data), actor=who
             )
         except OperationError as error:
-            form.show_error(error)
+            show_refusal(form, error)
         else:
             flash(_("The client has been added to the session."), "info")
             return _to_session(session)
@@ -341,7 +342,7 @@ def add_staff(session_id: int) -> Response | tuple[str, int]:
         try:
             operations.add_staff_participant(session, clinicians[form.user.data], actor=who)
         except OperationError as error:
-            form.show_error(error)
+            show_refusal(form, error)
         else:
             flash(_("The staff member has been added to the session."), "info")
             return _to_session(session)
@@ -363,7 +364,7 @@ def add_other(session_id: int) -> Response | tuple[str, int]:
                 actor=who,
             )
         except OperationError as error:
-            form.show_error(error)
+            show_refusal(form, error)
         else:
             flash(_("The companion has been added to the session."), "info")
             return _to_session(session)
@@ -389,7 +390,7 @@ def add_representative(session_id: int, participant_id: int) -> Response | tuple
                 actor=who,
             )
         except OperationError as error:
-            form.show_error(error)
+            show_refusal(form, error)
         else:
             flash(_("The representative has been registered."), "info")
             return _to_session(session)

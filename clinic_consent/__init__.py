@@ -58,6 +58,7 @@ def _register_blueprints(app: Flask) -> None:
     from clinic_consent.auth import views as auth_views
     from clinic_consent.clients import views as client_views
     from clinic_consent.consents import views as consent_views
+    from clinic_consent.forms_pdf import document_views, template_views, verify_views
     from clinic_consent.recordings import views as recording_views
     from clinic_consent.sessions import group_views
     from clinic_consent.sessions import views as session_views
@@ -72,6 +73,9 @@ def _register_blueprints(app: Flask) -> None:
         recording_views,
         consent_views,
         admin_views,
+        document_views,
+        template_views,
+        verify_views,
     ):
         app.register_blueprint(module.bp)
 

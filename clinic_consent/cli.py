@@ -85,12 +85,19 @@ def _one_transaction() -> Iterator[None]:
 @click.option("--admin-email", help="E-mail address of the first administrator.")
 @click.option("--admin-name", default="Administrator", show_default=True)
 def init_command(admin_email: str | None, admin_name: str) -> None:
-    """Bring the database to the current schema and create the first administrator."""
+    """Bring the database to the current schema, create the practice seal (a self-signed
+    certificate in instance/seal/ unless a PKCS#12 file is configured) and the first
+    administrator."""
     from clinic_consent.extensions import db
+    from clinic_consent.forms_pdf.seal import SealUnavailable, ensure_practice_seal
     from clinic_consent.maintenance import prepare_database
     from clinic_consent.users.models import User
     from clinic_consent.users.operations import create_user
 
+    try:
+        click.echo(ensure_practice_seal(current_app, current_app.config["PRACTICE_NAME"]))
+    except SealUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
     with _one_transaction():
         prepare_database()
         has_admin = db.session.scalars(
@@ -155,6 +162,8 @@ def demo_command() -> None:
     click.echo("Demo practice " + ("created." if result.created else "already present."))
     for status, count in sorted(result.verdicts.items()):
         click.echo(f"  recordings {status}: {count}")
+    if result.forms:
+        click.echo(f"  sealed forms and withdrawal receipts: {result.forms}")
     click.echo("Log in with:")
     for login in result.logins:
         click.echo(f"  {login.role:<18} {login.email:<40} {login.password}")

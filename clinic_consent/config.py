@@ -16,6 +16,13 @@ ENVIRONMENTS = ("development", "production", "testing")
 SQLITE_FILENAME = "clinic-consent.sqlite3"
 SECRET_KEY_FILENAME = "secret_key"  # noqa: S105 (a file name, not a secret)
 MIN_SECRET_KEY_LENGTH = 32
+# The practice seal: a bought certificate as PKCS#12 instead of the self-signed one that
+# 'init' creates, and an RFC 3161 timestamp server.
+SEAL_ENVIRONMENT = {
+    "CLINIC_CONSENT_SEAL_PKCS12": "SEAL_PKCS12_PATH",
+    "CLINIC_CONSENT_SEAL_PASSPHRASE": "SEAL_PKCS12_PASSPHRASE",
+    "CLINIC_CONSENT_TIMESTAMP_URL": "SEAL_TIMESTAMP_URL",
+}
 
 
 class ConfigError(RuntimeError):
@@ -52,6 +59,9 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         settings["CLINIC_CONSENT_ENV"] = environ["CLINIC_CONSENT_ENV"]
     if environ.get("PRACTICE_NAME"):
         settings["PRACTICE_NAME"] = environ["PRACTICE_NAME"]
+    for variable, setting in SEAL_ENVIRONMENT.items():
+        if environ.get(variable):
+            settings[setting] = environ[variable]
     return settings
 
 
@@ -87,5 +97,8 @@ def finalise(config: dict[str, Any], instance_path: Path) -> None:
     if not isinstance(uri, str) or not uri.startswith(("sqlite", "postgresql")):
         raise ConfigError("DATABASE_URL must be a sqlite:// or postgresql:// URL")
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
+    timestamp_url = config.get("SEAL_TIMESTAMP_URL")
+    if timestamp_url and not str(timestamp_url).startswith(("http://", "https://")):
+        raise ConfigError("CLINIC_CONSENT_TIMESTAMP_URL must be an http:// or https:// URL")
     config["SESSION_COOKIE_SECURE"] = production
     config["TESTING"] = env == "testing" or bool(config.get("TESTING"))

@@ -83,6 +83,7 @@ class DemoResult:
     created: bool
     logins: tuple[DemoLogin, ...]
     verdicts: Counter[str]
+    forms: int = 0  # sealed forms and withdrawal receipts
 
 
 def _years_ago(years: int, today: date, extra_days: int = 40) -> date:
@@ -327,8 +328,12 @@ def _group_scenarios(facilitator: User, today: date) -> list[Recording]:
     return [member_recording, training]
 
 
-def build_demo() -> DemoResult:
-    """Create the demo practice unless it exists; the caller commits."""
+def build_demo(*, seal_forms: bool = True) -> DemoResult:
+    """Create the demo practice unless it exists; the caller commits.
+
+    With ``seal_forms`` every decision gets its sealed form and every withdrawal its receipt,
+    as in real use (the test suite's demo fixture leaves them out: they cost about 50 ms each).
+    """
     if find_user_by_email(DEMO_LOGINS[0].email) is not None:
         return DemoResult(False, DEMO_LOGINS, Counter())
     users = {
@@ -345,4 +350,21 @@ def build_demo() -> DemoResult:
     ]
     db.session.flush()
     verdicts = Counter(verdict_for_recording(r).status for r in recordings)
-    return DemoResult(True, DEMO_LOGINS, verdicts)
+    forms = _seal_demo_forms(recordings) if seal_forms else 0
+    return DemoResult(True, DEMO_LOGINS, verdicts, forms)
+
+
+def _seal_demo_forms(recordings: list[Recording]) -> int:
+    """A sealed form for every decision, and a receipt for every withdrawal."""
+    from clinic_consent.forms_pdf.operations import seal_consent_form, seal_withdrawal_receipt
+
+    sealed = 0
+    for recording in recordings:
+        for consent in recording.consents:
+            registered_by = db.session.get(User, consent.registered_by_id)
+            seal_consent_form(consent, registered_by)
+            sealed += 1
+            if consent.withdrawn_at is not None:
+                seal_withdrawal_receipt(consent, registered_by)
+                sealed += 1
+    return sealed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import flask_migrate
 from flask import current_app
 
+from clinic_consent.forms_pdf.defaults import ensure_default_form_templates
 from clinic_consent.practice.operations import (
     ensure_default_retention_classes,
     ensure_practice_settings,
@@ -17,10 +18,12 @@ def upgrade_database() -> None:
 
 
 def prepare_database() -> None:
-    """Schema at head plus the practice's settings row and default retention classes.
+    """Schema at head plus the practice's settings row, default retention classes and the
+    first version of every form template.
 
     Flushes, never commits: the command that calls it commits once.
     """
     upgrade_database()
     ensure_practice_settings(current_app.config["PRACTICE_NAME"])
     ensure_default_retention_classes()
+    ensure_default_form_templates()

@@ -156,7 +156,9 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 @pytest.fixture
 def demo(app: Flask) -> DemoResult:
-    """The demo practice (every role, every verdict), committed."""
+    """The demo practice (every role, every verdict), committed; its forms are not sealed
+    (tests about forms seal their own: sealing all demo forms would add ~1 s to each test)."""
+    from clinic_consent.forms_pdf.defaults import ensure_default_form_templates
     from clinic_consent.practice.operations import (
         ensure_default_retention_classes,
         ensure_practice_settings,
@@ -164,7 +166,8 @@ def demo(app: Flask) -> DemoResult:
 
     ensure_practice_settings("Demo practice")
     ensure_default_retention_classes()
-    result = build_demo()
+    ensure_default_form_templates()
+    result = build_demo(seal_forms=False)
     db.session.commit()
     return result
 

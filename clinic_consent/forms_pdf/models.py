@@ -17,6 +17,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     column,
+    event,
+    inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,6 +28,7 @@ from clinic_consent.timeutil import now_utc
 
 if TYPE_CHECKING:
     from clinic_consent.consents.models import Consent
+    from clinic_consent.recordings.models import Recording
 
 FORM_KINDS: Final = (
     "client_group_recording",
@@ -35,7 +38,8 @@ FORM_KINDS: Final = (
     "representative_consent",
     "withdrawal_receipt",
 )
-DOCUMENT_KINDS: Final = ("consent_form", "withdrawal_receipt", "audit_report")
+# A group roster is one recording's every member decision on one sheet, sealed when asked for.
+DOCUMENT_KINDS: Final = ("consent_form", "withdrawal_receipt", "group_roster", "audit_report")
 
 
 class FormTemplate(Base):
@@ -86,7 +90,11 @@ class StoredDocument(Base):
     """A generated document (usually a PDF) kept byte for byte, with its SHA-256."""
 
     __tablename__ = "stored_documents"
-    __table_args__ = (CheckConstraint(column("kind").in_(DOCUMENT_KINDS), name="kind_valid"),)
+    __table_args__ = (
+        CheckConstraint(column("kind").in_(DOCUMENT_KINDS), name="kind_valid"),
+        # A consent has one form and at most one withdrawal receipt, never a regenerated one.
+        UniqueConstraint("consent_id", "kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     form_number: Mapped[str] = mapped_column(String(64), unique=True)
@@ -94,8 +102,14 @@ class StoredDocument(Base):
     consent_id: Mapped[int | None] = mapped_column(
         ForeignKey("consents.id", ondelete="RESTRICT"), index=True
     )
+    recording_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recordings.id", ondelete="RESTRICT"), index=True
+    )
     template_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("form_template_versions.id", ondelete="RESTRICT"), index=True
+    )
+    seal_certificate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("seal_certificates.id", ondelete="RESTRICT"), index=True
     )
     # Loaded only when asked for: listing documents does not read the files.
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
@@ -106,4 +120,33 @@ class StoredDocument(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
 
     consent: Mapped[Consent | None] = relationship()
+    recording: Mapped[Recording | None] = relationship()
     template_version: Mapped[FormTemplateVersion | None] = relationship()
+    seal_certificate: Mapped[SealCertificate | None] = relationship()
+
+
+class SealCertificate(Base):
+    """A certificate the practice has sealed forms with. Kept for good, also after a renewal:
+    an old form is verified against the certificate that sealed it."""
+
+    __tablename__ = "seal_certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)  # of the DER encoding
+    subject: Mapped[str] = mapped_column(String(500))
+    pem: Mapped[str] = mapped_column(Text)
+    not_before: Mapped[datetime]
+    not_after: Mapped[datetime]
+    first_used_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+
+IMMUTABLE_DOCUMENT_FIELDS: Final = ("content", "sha256", "size_bytes", "form_number", "kind")
+
+
+@event.listens_for(StoredDocument, "before_update")
+def _refuse_rewriting(_mapper: object, _connection: object, document: StoredDocument) -> None:
+    """A stored form is evidence: its bytes are written once and never replaced."""
+    state = inspect(document)
+    for name in IMMUTABLE_DOCUMENT_FIELDS:
+        if state.attrs[name].history.deleted:
+            raise ValueError(f"stored document {document.form_number}: {name} cannot change")

@@ -1,0 +1,360 @@
+"""Sealed forms: choosing the template, rendering, sealing and storing, once per form.
+
+Every operation flushes and audits; the caller commits (a request, or a CLI command). A form
+is stored in the same transaction as the decision it records, so there is never a consent
+without its form or a form without its consent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date, datetime
+from typing import Any, Final
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from clinic_consent.audit.operations import log_change
+from clinic_consent.consents.models import Consent
+from clinic_consent.errors import OperationError
+from clinic_consent.extensions import db
+from clinic_consent.forms_pdf.content import consent_context, practice_context
+from clinic_consent.forms_pdf.models import (
+    FormTemplate,
+    FormTemplateVersion,
+    SealCertificate,
+    StoredDocument,
+)
+from clinic_consent.forms_pdf.rendering import render_pdf
+from clinic_consent.forms_pdf.seal import PracticeSeal, practice_seal
+from clinic_consent.forms_pdf.text import MAX_BODY, MAX_TITLE, paragraphs, placeholders_in
+from clinic_consent.recordings.models import Recording
+from clinic_consent.timeutil import now_utc
+from clinic_consent.users.models import User
+from clinic_consent.validation import optional_text, required_text
+
+FORM_TEMPLATE: Final = "form.html"
+_FORM_NUMBER_ALPHABET: Final = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud
+
+
+# --- templates -------------------------------------------------------------------------------
+
+
+def form_template(kind: str, language: str) -> FormTemplate:
+    template = db.session.scalars(
+        select(FormTemplate).where(FormTemplate.kind == kind, FormTemplate.language == language)
+    ).first()
+    if template is None or not template.versions:
+        raise OperationError(
+            None, _l("there is no form template %(kind)s (%(language)s)", kind=kind, language=language)
+        )
+    return template
+
+
+def latest_version(kind: str, language: str) -> FormTemplateVersion:
+    version = form_template(kind, language).latest_version()
+    assert version is not None
+    return version
+
+
+def form_kind_for(consent_recording: Recording, by_representative: bool) -> str:
+    """Which form a decision is given on: the most specific that applies."""
+    if by_representative:
+        return "representative_consent"
+    if consent_recording.public:
+        return "publication"
+    if consent_recording.made_by == "clinician":
+        return "clinician_recording"
+    if consent_recording.medium == "video":
+        return "video_recording"
+    return "client_group_recording"
+
+
+def save_template_version(
+    template: FormTemplate,
+    *,
+    title: str,
+    body: str,
+    material: bool,
+    change_note: str | None,
+    actor: User,
+) -> FormTemplateVersion:
+    """A new version of a form's text (old versions are never changed). Refused with a message
+    if the text does not render, so that it never fails while a client is waiting to sign."""
+    title = required_text(title, "title", MAX_TITLE)
+    body = required_text(body, "body", MAX_BODY)
+    change_note = optional_text(change_note, "change_note")
+    placeholders_in(body)
+    previous = template.latest_version()
+    if previous is not None and (previous.title, previous.body) == (title, body):
+        raise OperationError("body", _l("nothing changed: the text is the same as version %(n)s", n=previous.version))
+    if material and not change_note:
+        raise OperationError("change_note", _l("say what changed: the people asked to consent again will want to know"))
+    version = FormTemplateVersion(
+        template=template,
+        version=(previous.version if previous else 0) + 1,
+        title=title,
+        body=body,
+        material=material,
+        change_note=change_note,
+        created_by_id=actor.id,
+    )
+    try:
+        render_pdf(FORM_TEMPLATE, sample_context(version))
+    except Exception as exc:  # noqa: BLE001 - any rendering failure refuses the text
+        current_app.logger.warning("form template %s refused: %s", template.kind, exc)
+        raise OperationError("body", _l("this text cannot be made into a form: %(error)s", error=type(exc).__name__)) from None
+    db.session.add(version)
+    log_change(
+        "form_template.version_created",
+        template,
+        actor,
+        version=version.version,
+        material=material,
+    )
+    return version
+
+
+def sample_context(version: FormTemplateVersion) -> dict[str, Any]:
+    """A form with made-up values: for checking a text before it is saved, and for previews."""
+    with force_locale(version.template.language):
+        values = {
+            "practice": practice_context()["name"],
+            "person": "Alex Voorbeeld",
+            "client": "Sam Voorbeeld",
+            "session_date": "1 januari 2027" if version.template.language == "nl" else "1 January 2027",
+            "recorder": "Dr. Example",
+            "medium": "video",
+            "purpose": "supervision",
+            "destroy_by": "31 december 2027" if version.template.language == "nl" else "31 December 2027",
+        }
+        return {
+            "language": version.template.language,
+            "practice": practice_context(),
+            "form": {
+                "number": "CC-SAMPLE",
+                "kind": "consent_form",
+                "title": version.title,
+                "paragraphs": paragraphs(version.body, values),
+                "template": version.template.kind,
+                "template_version": version.version,
+                "sealed_at": now_utc(),
+            },
+            "recording": {
+                "session_date": date(2027, 1, 1),
+                "group": None,
+                "recorder": values["recorder"],
+                "made_by": "clinician",
+            },
+            "terms": {
+                "medium": "video",
+                "scope": "whole",
+                "scope_description": None,
+                "public": False,
+                "purpose": "supervision",
+                "access_list": ["therapist"],
+                "retention_until": date(2027, 12, 31),
+            },
+            "rules": [],
+            "person": {"name": values["person"], "representative": False, "on_behalf_of": None},
+            "decision": {
+                "value": "granted",
+                "method": "paper_form",
+                "witness": None,
+                "decided_at": now_utc(),
+                "signature": None,
+            },
+            "withdrawal": None,
+            "roster": None,
+        }
+
+
+def consents_needing_reconsent(template: FormTemplate) -> list[Consent]:
+    """Granted consents, still standing, given on a version older than the template's latest
+    material change: the people concerned should be asked again on the new text."""
+    material = [v.version for v in template.versions if v.material]
+    if not material:
+        return []
+    older = select(FormTemplateVersion.id).where(
+        FormTemplateVersion.template_id == template.id,
+        FormTemplateVersion.version < max(material),
+    )
+    return list(
+        db.session.scalars(
+            select(Consent)
+            .join(Recording, Consent.recording_id == Recording.id)
+            .where(
+                Consent.template_version_id.in_(older),
+                Consent.decision == "granted",
+                Consent.withdrawn_at.is_(None),
+                Recording.status != "destroyed",
+            )
+            .order_by(Consent.decided_at)
+        )
+    )
+
+
+# --- sealing and storing ---------------------------------------------------------------------
+
+
+def new_form_number(on: datetime) -> str:
+    code = "".join(secrets.choice(_FORM_NUMBER_ALPHABET) for _ in range(8))
+    return f"CC-{on.year}-{code[:4]}-{code[4:]}"
+
+
+def _certificate_row(seal: PracticeSeal) -> SealCertificate:
+    fingerprint = seal.certificate_sha256
+    row = db.session.scalars(
+        select(SealCertificate).where(SealCertificate.sha256 == fingerprint)
+    ).first()
+    if row is None:
+        native = seal.certificate
+        row = SealCertificate(
+            sha256=fingerprint,
+            subject=native.subject.human_friendly[:500],
+            pem=seal.certificate_pem,
+            not_before=native.not_valid_before,
+            not_after=native.not_valid_after,
+        )
+        db.session.add(row)
+    return row
+
+
+def _seal_and_store(
+    context: dict[str, Any],
+    *,
+    kind: str,
+    language: str,
+    actor: User | None,
+    consent: Consent | None = None,
+    recording: Recording | None = None,
+    version: FormTemplateVersion | None = None,
+) -> StoredDocument:
+    with force_locale(language):
+        pdf = render_pdf(FORM_TEMPLATE, context)
+    seal = practice_seal()
+    sealed = seal.seal(
+        pdf,
+        reason=f"{kind} {context['form']['number']}",
+        location=context["practice"]["name"],
+    )
+    document = StoredDocument(
+        form_number=context["form"]["number"],
+        kind=kind,
+        consent=consent,
+        recording=recording,
+        template_version=version,
+        seal_certificate=_certificate_row(seal),
+        content=sealed,
+        sha256=hashlib.sha256(sealed).hexdigest(),
+        size_bytes=len(sealed),
+        created_at=context["form"]["sealed_at"],
+        created_by_id=actor.id if actor is not None else None,
+    )
+    db.session.add(document)
+    return document
+
+
+def _existing(consent: Consent, kind: str) -> StoredDocument | None:
+    return db.session.scalars(
+        select(StoredDocument).where(
+            StoredDocument.consent_id == consent.id, StoredDocument.kind == kind
+        )
+    ).first()
+
+
+def seal_consent_form(consent: Consent, actor: User | None) -> StoredDocument:
+    """The sealed form of a decision (granted or refused), made once: a second call returns
+    the stored one, never a regenerated file."""
+    existing = _existing(consent, "consent_form")
+    if existing is not None:
+        return existing
+    language = _party_language(consent)
+    if consent.template_version is None:
+        kind = form_kind_for(consent.recording, consent.party_representative is not None)
+        consent.template_version = latest_version(kind, language)
+    version = consent.template_version
+    sealed_at = now_utc()
+    with force_locale(version.template.language):
+        context = consent_context(
+            consent, version, form_number=new_form_number(sealed_at), sealed_at=sealed_at, receipt=False
+        )
+    document = _seal_and_store(
+        context,
+        kind="consent_form",
+        language=version.template.language,
+        actor=actor,
+        consent=consent,
+        version=version,
+    )
+    log_change(
+        "document.sealed",
+        document,
+        actor,
+        client_id=consent.for_participant.client_id,
+        consent_id=consent.id,
+        kind="consent_form",
+        sha256=document.sha256,
+    )
+    return document
+
+
+def seal_withdrawal_receipt(consent: Consent, actor: User | None) -> StoredDocument:
+    """The sealed receipt of a withdrawal, made once, on the withdrawal receipt template."""
+    if consent.withdrawn_at is None:
+        raise OperationError(None, _l("this consent has not been withdrawn"))
+    existing = _existing(consent, "withdrawal_receipt")
+    if existing is not None:
+        return existing
+    version = latest_version("withdrawal_receipt", _party_language(consent))
+    sealed_at = now_utc()
+    with force_locale(version.template.language):
+        context = consent_context(
+            consent, version, form_number=new_form_number(sealed_at), sealed_at=sealed_at, receipt=True
+        )
+    document = _seal_and_store(
+        context,
+        kind="withdrawal_receipt",
+        language=version.template.language,
+        actor=actor,
+        consent=consent,
+        version=version,
+    )
+    log_change(
+        "document.sealed",
+        document,
+        actor,
+        client_id=consent.for_participant.client_id,
+        consent_id=consent.id,
+        kind="withdrawal_receipt",
+        sha256=document.sha256,
+    )
+    return document
+
+
+def _party_language(consent: Consent) -> str:
+    """The language the party reads: their client's language, else the practice default."""
+    if consent.party_representative is not None and consent.party_representative.client is not None:
+        return consent.party_representative.client.language
+    participant = consent.party_participant
+    if participant is not None and participant.client is not None:
+        return participant.client.language
+    return str(current_app.config.get("BABEL_DEFAULT_LOCALE", "nl"))
+
+
+def documents_of_consent(consent_ids: list[int]) -> dict[int, list[StoredDocument]]:
+    """The stored documents of these consents, by consent id, oldest first (no file bytes)."""
+    found: dict[int, list[StoredDocument]] = {}
+    if not consent_ids:
+        return found
+    for document in db.session.scalars(
+        select(StoredDocument)
+        .where(StoredDocument.consent_id.in_(consent_ids))
+        .order_by(StoredDocument.id)
+    ):
+        assert document.consent_id is not None
+        found.setdefault(document.consent_id, []).append(document)
+    return found

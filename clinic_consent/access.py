@@ -19,6 +19,7 @@ from clinic_consent.clients.models import Client, Representative
 from clinic_consent.consents.models import Consent
 from clinic_consent.db import Base
 from clinic_consent.extensions import db
+from clinic_consent.forms_pdf.models import StoredDocument
 from clinic_consent.recordings.models import AccessListEntry, Recording
 from clinic_consent.sessions.models import (
     GroupMembership,
@@ -190,3 +191,18 @@ def load_access_entry(entry_id: int) -> AccessListEntry:
     entry = db.session.get(AccessListEntry, entry_id)
     allowed = entry is not None and _visible(visible_session_ids(who), entry.recording.session_id)
     return _load(AccessListEntry, entry_id, allowed, None)
+
+
+def load_document(document_id: int) -> StoredDocument:
+    """A sealed form, receipt or roster: visible to whoever may see its recording."""
+    who = require_clinical_reader()
+    document = db.session.get(StoredDocument, document_id)
+    recording = None
+    client_id = None
+    if document is not None and document.consent is not None:
+        recording = document.consent.recording
+        client_id = document.consent.for_participant.client_id
+    elif document is not None:
+        recording = document.recording
+    allowed = recording is not None and _visible(visible_session_ids(who), recording.session_id)
+    return _load(StoredDocument, document_id, allowed, client_id)

@@ -12,6 +12,8 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
@@ -169,7 +171,98 @@ def demo_command() -> None:
         click.echo(f"  {login.role:<18} {login.email:<40} {login.password}")
 
 
+EXIT_NOT_VERIFIED = 1
+COMMAND_LINE_PURPOSE = "audit"
+
+
+def _log_command_line_reads(event: str, documents: list[tuple[int, int | None]]) -> None:
+    """NEN 7513: the command line reads health data as the system, not as a signed-in user;
+    one access log entry per stored form read, with the client it is about."""
+    from clinic_consent.audit.models import AccessLogEntry
+    from clinic_consent.extensions import db
+    from clinic_consent.timeutil import now_utc
+
+    occurred_at = now_utc()
+    db.session.add_all(
+        AccessLogEntry(
+            occurred_at=occurred_at,
+            event=event,
+            action="read",
+            outcome="success",
+            purpose_of_use=COMMAND_LINE_PURPOSE,
+            client_id=client_id,
+            object_type="stored_documents",
+            object_id=document_id,
+        )
+        for document_id, client_id in documents
+    )
+
+
+@click.group("pdf")
+def pdf_group() -> None:
+    """The practice's sealed PDF forms."""
+
+
+@pdf_group.command("verify")
+@click.argument("source", metavar="FILE")
+def pdf_verify_command(source: str) -> None:
+    """Check that FILE is a form sealed and stored by this practice, unchanged: exit 0 if it
+    is, 1 if it is not, 2 if FILE cannot be read as a PDF."""
+    from clinic_consent.forms_pdf.describe import as_text, describe, document_client_id
+    from clinic_consent.forms_pdf.verification import verify_pdf
+
+    try:
+        with open(source, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        _fail_verify(f"{source}: cannot be read ({exc.strerror or exc})")
+    with _one_transaction():
+        verification = verify_pdf(data)
+        answer = describe(verification, source)
+        document = verification.document
+        if document is not None and verification.problem is None:
+            _log_command_line_reads(
+                "stored_documents.verify", [(document.id, document_client_id(document))]
+            )
+    if not answer.readable:
+        _fail_verify(f"{source}: {answer.headline}")
+    for line in as_text(answer):
+        click.echo(line)
+    if not answer.ok:
+        sys.exit(EXIT_NOT_VERIFIED)
+
+
+def _fail_verify(message: str) -> NoReturn:
+    click.echo(f"clinic-consent pdf verify: {message}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+@click.group("forms")
+def forms_group() -> None:
+    """The practice's stored forms, all at once."""
+
+
+@forms_group.command("export")
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+def forms_export_command(folder: Path) -> None:
+    """Write every stored form to DIR (new or empty) as <form number>.pdf, with manifest.json
+    and SHA256SUMS (check with: cd DIR && sha256sum -c SHA256SUMS)."""
+    from clinic_consent.forms_pdf.export import CHECKSUMS, MANIFEST, ExportRefused, export_forms
+
+    with _one_transaction():
+        try:
+            result = export_forms(folder)
+        except ExportRefused as exc:
+            raise click.ClickException(str(exc)) from None
+        _log_command_line_reads("stored_documents.export", result.exported)
+    click.echo(
+        f"Exported {result.count} form{'' if result.count == 1 else 's'} "
+        f"({result.total_bytes:,} bytes) to {folder}, with {MANIFEST} and {CHECKSUMS}; "
+        "every file was read back and matches its stored SHA-256."
+    )
+
+
 def register_app_commands(app: Flask) -> None:
     """Commands that need the application (database) are registered on app.cli."""
-    for command in (init_command, create_user_command, demo_command):
+    for command in (init_command, create_user_command, demo_command, pdf_group, forms_group):
         app.cli.add_command(command)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from clinic_consent.clients.models import Client
 from clinic_consent.clients.operations import create_client
+from clinic_consent.forms_pdf.defaults import ensure_default_form_templates
 from clinic_consent.practice.operations import (
     ensure_default_retention_classes,
     ensure_practice_settings,
@@ -101,3 +102,4 @@ def practice_defaults() -> None:
     """The default rows `init` creates (the fixtures build the schema with create_all)."""
     ensure_practice_settings("Test practice")
     ensure_default_retention_classes()
+    ensure_default_form_templates()

@@ -7,6 +7,7 @@ import sys
 from io import BytesIO
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
@@ -63,7 +64,16 @@ def test_the_compiled_catalog_matches_its_source() -> None:
     compiled = BytesIO()
     write_mo(compiled, source)
     compiled.seek(0)
-    fresh = {m.id: m.string for m in read_mo(compiled) if m.id}
+    fresh = _entries(read_mo(compiled))
     with (CATALOG / "messages.mo").open("rb") as handle:
-        committed = {m.id: m.string for m in read_mo(handle) if m.id}
+        committed = _entries(read_mo(handle))
     assert committed == fresh, "run: pybabel compile -d clinic_consent/translations"
+
+
+def _entries(catalog: Catalog) -> dict[object, object]:
+    """msgid -> msgstr; a plural's ids and strings come as lists, which are made hashable."""
+
+    def plain(value: object) -> object:
+        return tuple(value) if isinstance(value, list) else value
+
+    return {plain(m.id): plain(m.string) for m in catalog if m.id}

@@ -57,6 +57,8 @@ class ConsentForm(FlaskForm):
     )
     witness_name = StringField(_l("Name of the witness"), validators=[Length(max=200)])
     signature = HiddenField()
+    # The form text version shown: the consent pins the text the person actually read.
+    template_version = HiddenField()
 
     # Filled by validate_signature: the decoded image, for a drawn signature only.
     signature_png: bytes | None = None

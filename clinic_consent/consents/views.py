@@ -34,7 +34,21 @@ from clinic_consent.consents.operations import (
     withdrawal_consequence,
 )
 from clinic_consent.errors import OperationError
+from clinic_consent.extensions import db
+from clinic_consent.forms_pdf.content import form_text
+from clinic_consent.forms_pdf.document_views import continue_url
+from clinic_consent.forms_pdf.models import FormTemplateVersion
+from clinic_consent.forms_pdf.operations import (
+    documents_of_consent,
+    form_kind_for,
+    latest_version,
+    roster_forms,
+    seal_consent_form,
+    seal_group_roster,
+    seal_withdrawal_receipt,
+)
 from clinic_consent.recordings.facts import consent_party_key, participant_key
+from clinic_consent.recordings.forms import ConfirmForm
 from clinic_consent.recordings.models import Recording
 from clinic_consent.recordings.presentation import (
     RULE_REASONS,
@@ -73,12 +87,16 @@ def capture(recording_id: int, party_key: str, for_key: str) -> ResponseReturnVa
     )
     if row is None or row.for_party.participant is None:
         abort(404)
-    form = ConsentForm()
+    party_language = row.party.language
+    version = latest_version(
+        form_kind_for(recording, row.party.representative is not None), party_language
+    )
+    form = ConsentForm(template_version=str(version.id))
     if form.validate_on_submit():
         party = row.party.participant or row.party.representative
         assert party is not None
         try:
-            register_consent(
+            consent = register_consent(
                 recording,
                 party=party,
                 for_participant=row.for_party.participant,
@@ -87,18 +105,23 @@ def capture(recording_id: int, party_key: str, for_key: str) -> ResponseReturnVa
                 signature_png=form.signature_png,
                 witness_name=form.witness_name.data,
                 actor=who,
+                template_version=shown_version(form.template_version.data, version),
             )
+            document = seal_consent_form(consent, who)
         except OperationError as error:
             show_refusal(form, error)
         else:
             flash(_registered_message(row, form.decision.data), "info")
-            return redirect(_next_page(recording), 303)
-    party_language = row.party.language
+            return redirect(url_for("documents.show", document_id=document.id), 303)
+    form.template_version.data = str(version.id)
+    with force_locale(party_language):
+        text = form_text(recording, version, person=row.party.name, client=row.for_party.name)
     context = {
         "recording": recording,
         "row": row,
         "view": view,
         "form": form,
+        "form_text": text,
         "recorder_name": participant_name(recording.recorder),
     }
     return render_template(
@@ -107,6 +130,21 @@ def capture(recording_id: int, party_key: str, for_key: str) -> ResponseReturnVa
         signature_block=_in_language(party_language, "consents/_signature.html", **context),
         **context,
     ), (422 if request.method == "POST" else 200)
+
+
+def shown_version(posted: str | None, latest: FormTemplateVersion) -> FormTemplateVersion:
+    """The text version the person read. If the text changed materially while the page was
+    open, they must read the new one first."""
+    shown = (
+        db.session.get(FormTemplateVersion, int(posted)) if posted and posted.isdigit() else None
+    )
+    if shown is None or shown.template_id != latest.template_id:
+        raise OperationError(None, _l("the form text is missing; open the page again"))
+    if any(v.material and v.version > shown.version for v in latest.template.versions):
+        raise OperationError(
+            None, _l("the form text was changed while this page was open; read the new text")
+        )
+    return shown
 
 
 def _in_language(language: str, template: str, **context: Any) -> Markup:
@@ -172,8 +210,12 @@ def roster(recording_id: int) -> ResponseReturnValue:
     recording = access.load_recording(recording_id)
     view = verdict_view(recording)
     rows, representative_columns = roster_rows(recording, view)
+    consent_ids = [row.consent.id for row in view.rows if row.consent is not None]
     return render_template(
         "consents/roster.html",
+        forms=documents_of_consent(consent_ids),
+        roster_forms=roster_forms(recording),
+        confirm_form=ConfirmForm(),
         recording=recording,
         view=view,
         rows=rows,
@@ -183,6 +225,21 @@ def roster(recording_id: int) -> ResponseReturnValue:
         recorder_name=participant_name(recording.recorder),
         recording_url=recording_page_url(recording),
     )
+
+
+@bp.post("/recordings/<int:recording_id>/roster/form")
+def seal_roster(recording_id: int) -> ResponseReturnValue:
+    """A sealed sheet of the roster as it stands, for the group's file."""
+    recording = access.load_recording(recording_id)
+    who = access.require_clinician()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        document = seal_group_roster(recording, who, who.language)
+    except OperationError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("consents.roster", recording_id=recording.id), 303)
+    return redirect(url_for("documents.show", document_id=document.id), 303)
 
 
 # --- withdrawal ------------------------------------------------------------------------------
@@ -198,6 +255,7 @@ def withdraw(consent_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             consequence = withdraw_consent(consent, actor=who, reason=form.reason.data)
+            receipt = seal_withdrawal_receipt(consent, who)
         except OperationError as exc:
             error = exc.message
         else:
@@ -209,7 +267,7 @@ def withdraw(consent_id: int) -> ResponseReturnValue:
                 ),
                 "info",
             )
-            return redirect(_next_page(consent.recording), 303)
+            return redirect(url_for("documents.show", document_id=receipt.id), 303)
     return render_template(
         "consents/withdraw.html",
         consent=consent,
@@ -220,7 +278,7 @@ def withdraw(consent_id: int) -> ResponseReturnValue:
         for_name=participant_name(consent.for_participant),
         consequence=CONSEQUENCES[withdrawal_consequence(consent.recording)],
         recording_url=recording_page_url(consent.recording),
-        back_url=_next_page(consent.recording),
+        back_url=continue_url(consent.recording),
     ), (422 if request.method == "POST" else 200)
 
 
@@ -239,10 +297,3 @@ def recording_page_url(recording: Recording) -> str:
         except BuildError:
             pass
     return f"{request.script_root}/recordings/{recording.id}"
-
-
-def _next_page(recording: Recording) -> str:
-    """A group session goes back to its roster, one tap from the next member."""
-    if recording.session.kind == "group":
-        return url_for("consents.roster", recording_id=recording.id)
-    return recording_page_url(recording)

@@ -17,6 +17,7 @@ from clinic_consent.forms_pdf.text import paragraphs
 from clinic_consent.practice.models import SETTINGS_ID, PracticeSettings
 from clinic_consent.recordings.facts import (
     consent_party_key,
+    current_terms,
     participant_key,
     verdict_for_recording,
 )
@@ -108,6 +109,77 @@ def placeholder_values(
         "medium": str(MEDIUM_WORDS[terms["medium"]]),
         "purpose": str(PURPOSE_WORDS[purpose]) if purpose else "—",
         "destroy_by": _long_date(terms.get("retention_until")),
+    }
+
+
+def form_text(
+    recording: Recording, version: FormTemplateVersion, *, person: str, client: str
+) -> Context:
+    """The template text as the person reads it before deciding, on the recording's current
+    terms (call within the person's locale)."""
+    terms = current_terms(recording).to_json()
+    terms["retention_until"] = recording.retention_until
+    values = placeholder_values(practice_context(), _recording(recording), terms, person, client)
+    return {
+        "title": version.title,
+        "paragraphs": paragraphs(version.body, values),
+        "version_id": version.id,
+        "label": f"{version.template.kind} {version.template.language} v{version.version}",
+    }
+
+
+def roster_context(
+    recording: Recording, version: FormTemplateVersion, *, form_number: str, sealed_at: datetime
+) -> Context:
+    """A group recording's roster: every required decision, with its signature and form."""
+    from clinic_consent.forms_pdf.operations import documents_of_consent
+    from clinic_consent.recordings.presentation import verdict_view
+
+    practice = practice_context()
+    facts = _recording(recording)
+    view = verdict_view(recording)
+    terms = current_terms(recording).to_json()
+    terms["retention_until"] = recording.retention_until
+    counted = [row.consent.id for row in view.rows if row.consent is not None]
+    forms = documents_of_consent(counted)
+    values = placeholder_values(practice, facts, terms, "", "")
+    roster = []
+    for row in view.rows:
+        consent = row.consent
+        stored = forms.get(consent.id, []) if consent is not None else []
+        roster.append(
+            {
+                "party": row.party.name,
+                "on_behalf_of": row.for_party.name if row.on_behalf else None,
+                "decision": row.decision,
+                "decided_at": consent.decided_at if consent is not None else None,
+                "method": consent.method if consent is not None else None,
+                "signature": _png_data_url(consent.signature_png) if consent is not None else None,
+                "form_number": next(
+                    (d.form_number for d in stored if d.kind == "consent_form"), None
+                ),
+            }
+        )
+    rules = sorted(set(view.verdict.rules) & set(FORM_RULE_REASONS) | {"R7"})
+    return {
+        "language": version.template.language,
+        "practice": practice,
+        "form": {
+            "number": form_number,
+            "kind": "group_roster",
+            "title": version.title,
+            "paragraphs": paragraphs(version.body, values),
+            "template": version.template.kind,
+            "template_version": version.version,
+            "sealed_at": sealed_at,
+        },
+        "recording": facts,
+        "terms": terms,
+        "rules": [{"id": rule, "text": str(FORM_RULE_REASONS[rule])} for rule in rules],
+        "person": None,
+        "decision": None,
+        "withdrawal": None,
+        "roster": roster,
     }
 
 

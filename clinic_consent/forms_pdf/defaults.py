@@ -81,8 +81,7 @@ DEFAULT_TEXTS: Final[dict[tuple[str, str], tuple[str, str]]] = {
         "openbare lezing. Daarvoor is de toestemming nodig van iedereen die op de opname staat, "
         "behalve degene die opneemt.\n\n"
         "Wat eenmaal openbaar is, is niet altijd meer terug te halen. Denk daarom rustig na "
-        "voordat u beslist; nee zeggen heeft geen gevolgen voor uw behandeling.\n\n"
-        + _WITHDRAW_NL,
+        "voordat u beslist; nee zeggen heeft geen gevolgen voor uw behandeling.\n\n" + _WITHDRAW_NL,
     ),
     ("publication", "en"): (
         "Consent to making a recording public",

@@ -50,9 +50,7 @@ class RestrictedFetcher(URLFetcher):
                 log.warning("PDF rendering: refused to load %s (not a packaged asset)", url)
                 raise
             media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(
-                url, path.read_bytes(), headers={"Content-Type": media_type}
-            )
+            return URLFetcherResponse(url, path.read_bytes(), headers={"Content-Type": media_type})
         # Only the scheme and a little of the rest: a URL in a template may itself be data.
         log.warning("PDF rendering: refused to load %s", url[:200])
         raise FetchRefused(f"refused to load {url[:200]}")

@@ -148,5 +148,6 @@ def _refuse_rewriting(_mapper: object, _connection: object, document: StoredDocu
     """A stored form is evidence: its bytes are written once and never replaced."""
     state = inspect(document)
     for name in IMMUTABLE_DOCUMENT_FIELDS:
-        if state.attrs[name].history.deleted:
+        # Any new value, also over a deferred column never loaded (its history has no old value).
+        if state.attrs[name].history.added:
             raise ValueError(f"stored document {document.form_number}: {name} cannot change")

@@ -21,7 +21,8 @@ from clinic_consent.audit.operations import log_change
 from clinic_consent.consents.models import Consent
 from clinic_consent.errors import OperationError
 from clinic_consent.extensions import db
-from clinic_consent.forms_pdf.content import consent_context, practice_context
+from clinic_consent.forms_pdf.content import consent_context, practice_context, roster_context
+from clinic_consent.forms_pdf.defaults import ensure_default_form_templates
 from clinic_consent.forms_pdf.models import (
     FormTemplate,
     FormTemplateVersion,
@@ -44,12 +45,18 @@ _FORM_NUMBER_ALPHABET: Final = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 def form_template(kind: str, language: str) -> FormTemplate:
-    template = db.session.scalars(
-        select(FormTemplate).where(FormTemplate.kind == kind, FormTemplate.language == language)
-    ).first()
+    """The template of a kind and language. A database brought up without 'init' (say, by
+    'db upgrade' alone) gets the default texts here rather than a consent that cannot be
+    given."""
+    query = select(FormTemplate).where(FormTemplate.kind == kind, FormTemplate.language == language)
+    template = db.session.scalars(query).first()
+    if template is None:
+        ensure_default_form_templates()
+        template = db.session.scalars(query).first()
     if template is None or not template.versions:
         raise OperationError(
-            None, _l("there is no form template %(kind)s (%(language)s)", kind=kind, language=language)
+            None,
+            _l("there is no form template %(kind)s (%(language)s)", kind=kind, language=language),
         )
     return template
 
@@ -90,9 +97,14 @@ def save_template_version(
     placeholders_in(body)
     previous = template.latest_version()
     if previous is not None and (previous.title, previous.body) == (title, body):
-        raise OperationError("body", _l("nothing changed: the text is the same as version %(n)s", n=previous.version))
+        raise OperationError(
+            "body", _l("nothing changed: the text is the same as version %(n)s", n=previous.version)
+        )
     if material and not change_note:
-        raise OperationError("change_note", _l("say what changed: the people asked to consent again will want to know"))
+        raise OperationError(
+            "change_note",
+            _l("say what changed: the people asked to consent again will want to know"),
+        )
     version = FormTemplateVersion(
         template=template,
         version=(previous.version if previous else 0) + 1,
@@ -103,10 +115,15 @@ def save_template_version(
         created_by_id=actor.id,
     )
     try:
-        render_pdf(FORM_TEMPLATE, sample_context(version))
-    except Exception as exc:  # noqa: BLE001 - any rendering failure refuses the text
+        # Not flushed while it is tried: the new version hangs in template.versions already.
+        with db.session.no_autoflush:
+            render_pdf(FORM_TEMPLATE, sample_context(version))
+    except Exception as exc:
+        template.versions.remove(version)
         current_app.logger.warning("form template %s refused: %s", template.kind, exc)
-        raise OperationError("body", _l("this text cannot be made into a form: %(error)s", error=type(exc).__name__)) from None
+        raise OperationError(
+            "body", _l("this text cannot be made into a form: %(error)s", error=type(exc).__name__)
+        ) from None
     db.session.add(version)
     log_change(
         "form_template.version_created",
@@ -125,11 +142,15 @@ def sample_context(version: FormTemplateVersion) -> dict[str, Any]:
             "practice": practice_context()["name"],
             "person": "Alex Voorbeeld",
             "client": "Sam Voorbeeld",
-            "session_date": "1 januari 2027" if version.template.language == "nl" else "1 January 2027",
+            "session_date": "1 januari 2027"
+            if version.template.language == "nl"
+            else "1 January 2027",
             "recorder": "Dr. Example",
             "medium": "video",
             "purpose": "supervision",
-            "destroy_by": "31 december 2027" if version.template.language == "nl" else "31 December 2027",
+            "destroy_by": "31 december 2027"
+            if version.template.language == "nl"
+            else "31 December 2027",
         }
         return {
             "language": version.template.language,
@@ -280,7 +301,11 @@ def seal_consent_form(consent: Consent, actor: User | None) -> StoredDocument:
     sealed_at = now_utc()
     with force_locale(version.template.language):
         context = consent_context(
-            consent, version, form_number=new_form_number(sealed_at), sealed_at=sealed_at, receipt=False
+            consent,
+            version,
+            form_number=new_form_number(sealed_at),
+            sealed_at=sealed_at,
+            receipt=False,
         )
     document = _seal_and_store(
         context,
@@ -313,7 +338,11 @@ def seal_withdrawal_receipt(consent: Consent, actor: User | None) -> StoredDocum
     sealed_at = now_utc()
     with force_locale(version.template.language):
         context = consent_context(
-            consent, version, form_number=new_form_number(sealed_at), sealed_at=sealed_at, receipt=True
+            consent,
+            version,
+            form_number=new_form_number(sealed_at),
+            sealed_at=sealed_at,
+            receipt=True,
         )
     document = _seal_and_store(
         context,
@@ -335,6 +364,36 @@ def seal_withdrawal_receipt(consent: Consent, actor: User | None) -> StoredDocum
     return document
 
 
+def seal_group_roster(recording: Recording, actor: User, language: str) -> StoredDocument:
+    """A sealed sheet of every member's decision about a group recording, as it stands now.
+    Each call makes a new one (the roster changes as members decide); none is ever replaced."""
+    if recording.session.kind != "group":
+        raise OperationError(None, _l("only a group recording has a roster"))
+    version = latest_version(form_kind_for(recording, False), language)
+    sealed_at = now_utc()
+    with force_locale(language):
+        context = roster_context(
+            recording, version, form_number=new_form_number(sealed_at), sealed_at=sealed_at
+        )
+    document = _seal_and_store(
+        context,
+        kind="group_roster",
+        language=language,
+        actor=actor,
+        recording=recording,
+        version=version,
+    )
+    log_change(
+        "document.sealed",
+        document,
+        actor,
+        recording_id=recording.id,
+        kind="group_roster",
+        sha256=document.sha256,
+    )
+    return document
+
+
 def _party_language(consent: Consent) -> str:
     """The language the party reads: their client's language, else the practice default."""
     if consent.party_representative is not None and consent.party_representative.client is not None:
@@ -343,6 +402,20 @@ def _party_language(consent: Consent) -> str:
     if participant is not None and participant.client is not None:
         return participant.client.language
     return str(current_app.config.get("BABEL_DEFAULT_LOCALE", "nl"))
+
+
+def roster_forms(recording: Recording) -> list[StoredDocument]:
+    """The sealed roster forms of a group recording, oldest first (no file bytes)."""
+    return list(
+        db.session.scalars(
+            select(StoredDocument)
+            .where(
+                StoredDocument.recording_id == recording.id,
+                StoredDocument.kind == "group_roster",
+            )
+            .order_by(StoredDocument.id)
+        )
+    )
 
 
 def documents_of_consent(consent_ids: list[int]) -> dict[int, list[StoredDocument]]:

@@ -84,7 +84,7 @@ def seal_folder(instance_path: str | Path) -> Path:
 def create_self_signed_seal(folder: Path, practice_name: str) -> Path:
     """An EC P-256 key (mode 0600) and a self-signed certificate in ``folder``. Never
     overwrites: a replaced key would leave the forms sealed so far without their root."""
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name(
         [
@@ -138,9 +138,10 @@ def _from_pkcs12(path: str, passphrase: str | None) -> signers.SimpleSigner:
     except OSError as exc:
         raise SealUnavailable(f"SEAL_PKCS12_PATH {path}: cannot be read ({exc.strerror})") from None
     try:
-        return signers.SimpleSigner.load_pkcs12_data(
+        signer: signers.SimpleSigner = signers.SimpleSigner.load_pkcs12_data(
             data, other_certs=(), passphrase=passphrase.encode() if passphrase else None
         )
+        return signer
     except ValueError:
         raise SealUnavailable(
             f"SEAL_PKCS12_PATH {path}: not a PKCS#12 file, or the passphrase is wrong"
@@ -158,7 +159,7 @@ def _from_instance(folder: Path) -> signers.SimpleSigner:
     return signers.SimpleSigner(
         signing_cert=certificate,
         signing_key=key,
-        cert_registry=SimpleCertificateStore.from_certs([certificate]),
+        cert_registry=SimpleCertificateStore.from_certs([certificate]),  # type: ignore[no-untyped-call]
     )
 
 
@@ -186,9 +187,10 @@ def practice_seal() -> PracticeSeal:
         signer = _from_pkcs12(pkcs12, app.config.get("SEAL_PKCS12_PASSPHRASE"))
     else:
         folder = seal_folder(app.instance_path)
-        if app.config["CLINIC_CONSENT_ENV"] != "production" and not (
-            folder / CERT_FILENAME
-        ).exists():
+        if (
+            app.config["CLINIC_CONSENT_ENV"] != "production"
+            and not (folder / CERT_FILENAME).exists()
+        ):
             create_self_signed_seal(folder, app.config["PRACTICE_NAME"])
         signer = _from_instance(folder)
     assert signer.signing_cert is not None

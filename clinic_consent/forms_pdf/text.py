@@ -48,7 +48,9 @@ def placeholders_in(body: str) -> list[str]:
                 "body",
                 _l(
                     "{%(name)s} is not a placeholder; use one of: %(known)s",
-                    name=name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else ""),
+                    name=name
+                    + (f"!{conversion}" if conversion else "")
+                    + (f":{spec}" if spec else ""),
                     known=", ".join("{" + known + "}" for known in PLACEHOLDERS),
                 ),
             )

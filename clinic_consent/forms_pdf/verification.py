@@ -4,6 +4,7 @@ certificates, and the file's SHA-256, looked up among the stored forms."""
 from __future__ import annotations
 
 import hashlib
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
@@ -11,8 +12,8 @@ from io import BytesIO
 from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import select
@@ -85,6 +86,22 @@ def check_seal(data: bytes) -> SealCheck | None:
     )
 
 
+# What pyHanko raises on a damaged file (found by corrupting sealed forms byte by byte): a
+# changed compressed stream fails in zlib, a mangled filter name is "not supported", and some
+# of its reading code asserts on its input.
+_DAMAGED_PDF = (
+    PdfReadError,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    AssertionError,
+    NotImplementedError,
+    zlib.error,
+)
+
+
 def verify_pdf(data: bytes) -> Verification:
     """Check a file that claims to be one of the practice's forms. Never raises on bad input."""
     sha256 = hashlib.sha256(data).hexdigest()
@@ -95,6 +112,6 @@ def verify_pdf(data: bytes) -> Verification:
         return Verification(sha256, len(data), None, document, problem="not a PDF file")
     try:
         seal = check_seal(data)
-    except (PdfReadError, ValueError, KeyError, TypeError, IndexError):
+    except _DAMAGED_PDF:
         return Verification(sha256, len(data), None, document, problem="not a readable PDF file")
     return Verification(sha256, len(data), seal, document)

@@ -27,8 +27,10 @@ NAVIGATION = (
     NavItem("clients.index", _l("Clients"), CLINICAL_READERS),
     NavItem("groups.index", _l("Groups"), CLINICAL_READERS),
     NavItem("recordings.waiting_room_notice", _l("Waiting-room notice"), CLINICAL_READERS),
+    NavItem("verify.verify", _l("Check a form"), ("practice_manager",)),
     NavItem("admin.users", _l("Users"), ("administrator",)),
     NavItem("admin.settings", _l("Practice settings"), ("administrator",)),
+    NavItem("form_templates.index", _l("Forms"), ("administrator",)),
 )
 
 HOME_BY_ROLE = {

@@ -145,7 +145,7 @@ class CapturePage:
             expect(method).to_be_checked()  # the default
         self.draw_signature()
         self.page.click("button#submit-consent")
-        return RosterPage(self.page, self.recording_id).wait_until_shown()
+        return DocumentPage(self.page, self.recording_id).wait_until_shown()
 
     def draw_signature(self) -> None:
         """A stroke with the mouse, as a finger or stylus would draw it on a tablet."""
@@ -172,4 +172,30 @@ class WithdrawPage:
     def confirm(self, reason: str) -> RosterPage:
         self.page.fill("form#withdraw-form textarea[name=reason]", reason)
         self.page.click("button#confirm-withdrawal")
+        return DocumentPage(self.page, self.recording_id).wait_until_shown()
+
+
+@dataclass
+class DocumentPage:
+    """The sealed form or receipt, shown right after the decision: download, print, go on."""
+
+    page: Page
+    recording_id: int
+
+    def wait_until_shown(self) -> DocumentPage:
+        self.page.wait_for_url(_path(r"/documents/\d+"))
+        expect(self.page.locator("a#download-form")).to_be_visible()
+        expect(self.page.locator("a#print-form")).to_be_visible()
+        return self
+
+    def download(self) -> bytes:
+        with self.page.expect_download() as info:
+            self.page.click("a#download-form")
+        path = info.value.path()
+        assert path is not None
+        with open(path, "rb") as handle:
+            return handle.read()
+
+    def go_on(self) -> RosterPage:
+        self.page.click("a#continue")
         return RosterPage(self.page, self.recording_id).wait_until_shown()

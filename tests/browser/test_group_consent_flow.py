@@ -34,7 +34,11 @@ def test_group_audio_recording_is_cleared_by_every_consent_and_refused_by_a_with
     expect_status(roster.status, "consent_required")
     expect(roster.capture_links).to_have_count(EXPECTED_CAPTURES)
     for remaining in range(EXPECTED_CAPTURES - 1, -1, -1):
-        roster = roster.open_first_capture().grant_with_drawn_signature()
+        form = roster.open_first_capture().grant_with_drawn_signature()
+        if remaining == 0:  # the person takes their copy: the sealed PDF itself
+            pdf = form.download()
+            assert pdf.startswith(b"%PDF-") and b"/ByteRange" in pdf
+        roster = form.go_on()
         expect(roster.capture_links).to_have_count(remaining)
     expect_status(roster.status, "cleared")
     expect(roster.withdraw_links).to_have_count(EXPECTED_CAPTURES)
@@ -44,7 +48,8 @@ def test_group_audio_recording_is_cleared_by_every_consent_and_refused_by_a_with
     roster.screenshot(str(screenshot))
     assert screenshot.is_file() and screenshot.read_bytes().startswith(PNG_MAGIC)
 
-    roster = roster.open_first_withdrawal().confirm("Changed her mind after the session")
+    receipt = roster.open_first_withdrawal().confirm("Changed her mind after the session")
+    roster = receipt.go_on()
     expect_status(roster.status, "refused")
 
     assert console.problems == [], "\n".join(console.problems)

@@ -15,8 +15,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from clinic_consent.clients.models import Client
+from clinic_consent.consents.models import Consent
 from clinic_consent.demo import DemoResult
 from clinic_consent.extensions import db
+from clinic_consent.forms_pdf.models import FormTemplate
+from clinic_consent.forms_pdf.operations import seal_consent_form
 from clinic_consent.recordings.facts import participant_key, representative_key
 from clinic_consent.recordings.models import Recording
 from clinic_consent.sessions.models import GroupTreatment
@@ -34,6 +37,7 @@ PUBLIC_OR_OWN = {
     "web.health",
     "static",
 }
+ADMIN_AREAS = ("admin.", "form_templates.")  # administrators' pages: no clinical data
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,18 @@ class World:
 
     params: dict[str, object]
     secrets: tuple[str, ...]  # text that must never appear in a refused answer
+
+
+def _sealed_form_id(consent: Consent) -> int:
+    document = seal_consent_form(consent, None)
+    db.session.commit()
+    return document.id
+
+
+def _template_params() -> dict[str, object]:
+    template = db.session.scalars(select(FormTemplate).order_by(FormTemplate.id)).first()
+    assert template is not None
+    return {"template_id": template.id, "version": 1}
 
 
 def therapists_world() -> World:
@@ -68,6 +84,8 @@ def therapists_world() -> World:
             # the therapist has no group: use one nobody may reach
             "group_id": NOBODYS,
             "membership_id": NOBODYS,
+            "document_id": _sealed_form_id(consent),
+            **_template_params(),
         },
         secrets=("Sanne", "Jansen", "Ella"),
     )
@@ -95,6 +113,8 @@ def facilitators_world() -> World:
             "group_id": group.id,
             "membership_id": member.id,
             "user_id": group.created_by_id,
+            "document_id": _sealed_form_id(consent),
+            **_template_params(),
         },
         secrets=(member.client.given_name, member.client.family_name, group.name),
     )
@@ -169,7 +189,7 @@ def test_the_administrator_sees_no_clinical_data(
 ) -> None:
     login_as("administrator")
     for world in (therapists_world(), facilitators_world()):
-        clinical = [u for u in object_urls(app, world) if not u[0].startswith("admin.")]
+        clinical = [u for u in object_urls(app, world) if not u[0].startswith(ADMIN_AREAS)]
         _assert_refused(client, clinical, world, (404,))
 
 
@@ -182,7 +202,7 @@ def test_the_practice_manager_reads_everything_and_changes_nothing(
         for endpoint, method, url in object_urls(app, world):
             response = client.open(url, method=method, data={})
             status = response.status_code
-            if endpoint.startswith("admin.") or f"/{NOBODYS}" in url:
+            if endpoint.startswith(ADMIN_AREAS) or f"/{NOBODYS}" in url:
                 assert status == 404, (endpoint, method, url, status)
             elif method == "POST":
                 assert status == 403, (endpoint, url, status)

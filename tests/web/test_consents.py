@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from werkzeug.test import TestResponse
 
 from clinic_consent.audit.models import AuditEntry
 from clinic_consent.clients.models import Client
@@ -18,6 +19,7 @@ from clinic_consent.consents.models import Consent
 from clinic_consent.consents.operations import register_consent
 from clinic_consent.demo import signature_png
 from clinic_consent.extensions import db
+from clinic_consent.forms_pdf.models import StoredDocument
 from clinic_consent.recordings.facts import (
     participant_key,
     representative_key,
@@ -71,6 +73,38 @@ def _english(user: User) -> User:
 
 def _capture_url(recording: Recording, party: str, for_: str) -> str:
     return f"/recordings/{recording.id}/consent/{party}/{for_}"
+
+
+def _sealed_document(
+    client: FlaskClient, response: TestResponse, consent: Consent, kind: str
+) -> StoredDocument:
+    """A decision or withdrawal leads to its sealed document's page, to download or print."""
+    match = re.fullmatch(r"/documents/(\d+)", response.headers["Location"])
+    assert match, response.headers["Location"]
+    document = db.session.get(StoredDocument, int(match[1]))
+    assert document is not None
+    assert (document.consent_id, document.kind) == (consent.id, kind)
+    download = client.get(f"/documents/{document.id}/pdf")
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    assert download.data == document.content  # the stored bytes, never a new rendering
+    return document
+
+
+def _document_page(client: FlaskClient, document: StoredDocument) -> tuple[str, str]:
+    """The page after a decision: its text, and where its Continue button goes."""
+    page = client.get(f"/documents/{document.id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert document.form_number in text
+    assert f'href="/documents/{document.id}/pdf"' in text  # download
+    assert f'href="/documents/{document.id}/pdf?inline=1"' in text  # open to print
+    match = re.search(r'id="continue" class="button" href="([^"]+)"', text)
+    assert match
+    return text, match[1]
+
+
+def _continue_link(client: FlaskClient, document: StoredDocument) -> str:
+    return _document_page(client, document)[1]
 
 
 def _consents(recording: Recording) -> list[Consent]:
@@ -128,8 +162,9 @@ def test_granting_with_a_drawn_signature_stores_it_and_clears_the_recording(
         data={"decision": "granted", "method": "drawn_signature", "signature": PNG_URL},
     )
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/recordings/{s.recording.id}")
     (consent,) = _consents(s.recording)
+    form = _sealed_document(client, response, consent, "consent_form")
+    assert _continue_link(client, form) == f"/recordings/{s.recording.id}"
     assert consent.decision == "granted" and consent.signature_png == PNG
     assert _status(s.recording) == "cleared"
 
@@ -327,7 +362,8 @@ def test_go_only_when_all_granted_and_a_late_joiner_waits_again(
     for n, link in enumerate(links):
         response = client.post(link, data={"decision": "granted", "method": "paper_form"})
         assert response.status_code == 303
-        assert response.headers["Location"] == f"/recordings/{recording.id}/roster"
+        form = _sealed_document(client, response, _consents(recording)[-1], "consent_form")
+        assert _continue_link(client, form) == f"/recordings/{recording.id}/roster"
         page = _roster(client, recording)
         assert _status_of(page) == ("cleared" if n == len(links) - 1 else "consent_required")
     assert _capture_links(page) == []
@@ -366,7 +402,10 @@ def test_withdrawal_is_two_clicks_and_records_its_consequence(
 
     response = client.post(url, data={"reason": "Changed my mind"})
     assert response.status_code == 303
-    assert response.headers["Location"] == f"/recordings/{recording.id}/roster"
+    receipt = _sealed_document(client, response, consent, "withdrawal_receipt")
+    receipt_page, next_page = _document_page(client, receipt)
+    assert next_page == f"/recordings/{recording.id}/roster"
+    assert "withdrawn: the recording may not be made." in receipt_page  # the flash
     assert _status(recording) == "refused"
     entry = db.session.scalars(
         select(AuditEntry).where(
@@ -374,8 +413,7 @@ def test_withdrawal_is_two_clicks_and_records_its_consequence(
         )
     ).one()
     assert entry.details["consequence"] == "blocked"
-    roster = _roster(client, recording)  # with the flash naming the consequence
-    assert "withdrawn: the recording may not be made." in roster
+    roster = _roster(client, recording)
     assert "Do not record." in roster and 'id="refused"' in roster
 
     again = client.post(url, data={"reason": "twice"})
@@ -407,7 +445,8 @@ def test_withdrawal_after_recording_means_destroy(client: FlaskClient, login_as:
 
     response = client.post(url, data={})
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/recordings/{s.recording.id}")
+    receipt = _sealed_document(client, response, consent, "withdrawal_receipt")
+    assert _continue_link(client, receipt) == f"/recordings/{s.recording.id}"
     entry = db.session.scalars(
         select(AuditEntry).where(
             AuditEntry.action == "consent.withdrawn", AuditEntry.object_id == consent.id

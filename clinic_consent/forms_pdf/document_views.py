@@ -10,6 +10,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from clinic_consent import access
+from clinic_consent.forms_pdf.describe import DOCUMENT_KIND_LABELS
 from clinic_consent.forms_pdf.models import StoredDocument
 from clinic_consent.recordings.models import Recording
 
@@ -38,6 +39,7 @@ def show(document_id: int) -> ResponseReturnValue:
     return render_template(
         "documents/show.html",
         document=document,
+        kind_label=DOCUMENT_KIND_LABELS[document.kind],
         recording=recording,
         continue_url=continue_url(recording),
     )

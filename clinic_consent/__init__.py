@@ -58,7 +58,11 @@ def _register_blueprints(app: Flask) -> None:
     from clinic_consent.auth import views as auth_views
     from clinic_consent.clients import views as client_views
     from clinic_consent.consents import views as consent_views
+    from clinic_consent.audit import views as audit_views
     from clinic_consent.forms_pdf import document_views, template_views, verify_views
+    from clinic_consent.oversight import views as oversight_views
+    from clinic_consent.practice import retention_views
+    from clinic_consent.recordings import incident_views
     from clinic_consent.recordings import views as recording_views
     from clinic_consent.sessions import group_views
     from clinic_consent.sessions import views as session_views
@@ -76,6 +80,10 @@ def _register_blueprints(app: Flask) -> None:
         document_views,
         template_views,
         verify_views,
+        audit_views,
+        oversight_views,
+        retention_views,
+        incident_views,
     ):
         app.register_blueprint(module.bp)
 

@@ -264,5 +264,16 @@ def forms_export_command(folder: Path) -> None:
 
 def register_app_commands(app: Flask) -> None:
     """Commands that need the application (database) are registered on app.cli."""
-    for command in (init_command, create_user_command, demo_command, pdf_group, forms_group):
+    from clinic_consent.audit.commands import COMMANDS as AUDIT_COMMANDS
+    from clinic_consent.oversight.commands import COMMANDS as OVERSIGHT_COMMANDS
+
+    for command in (
+        init_command,
+        create_user_command,
+        demo_command,
+        pdf_group,
+        forms_group,
+        *AUDIT_COMMANDS,
+        *OVERSIGHT_COMMANDS,
+    ):
         app.cli.add_command(command)

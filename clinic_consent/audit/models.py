@@ -48,6 +48,20 @@ class AuditEntry(Base):
     entry_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), unique=True)
 
 
+class AuditVerification(Base):
+    """One run of the chain check (``clinic-consent audit verify`` or the dashboard's button):
+    the dashboard shows the last one, so a manager sees when the trail was last proven intact."""
+
+    __tablename__ = "audit_verifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    verified_at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
+    entries_checked: Mapped[int]
+    first_broken_id: Mapped[int | None]  # no foreign key: the broken row may be gone
+    reason: Mapped[str | None] = mapped_column(String(200))
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+
 class AccessLogEntry(Base):
     """One access to client data or a recording (NEN 7513): who, in what role, for what
     purpose, from where, with what outcome."""

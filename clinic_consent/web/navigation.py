@@ -27,10 +27,12 @@ NAVIGATION = (
     NavItem("clients.index", _l("Clients"), CLINICAL_READERS),
     NavItem("groups.index", _l("Groups"), CLINICAL_READERS),
     NavItem("recordings.waiting_room_notice", _l("Waiting-room notice"), CLINICAL_READERS),
+    NavItem("oversight.dashboard", _l("Dashboard"), ("practice_manager",)),
     NavItem("verify.verify", _l("Check a form"), ("practice_manager",)),
     NavItem("admin.users", _l("Users"), ("administrator",)),
     NavItem("admin.settings", _l("Practice settings"), ("administrator",)),
     NavItem("form_templates.index", _l("Forms"), ("administrator",)),
+    NavItem("retention.index", _l("Retention classes"), ("administrator",)),
 )
 
 HOME_BY_ROLE = {

@@ -1,0 +1,1 @@
+"""Oversight for practice managers: the dashboard, its lists and reports."""

@@ -55,10 +55,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from clinic_consent.admin import views as admin_views
+    from clinic_consent.audit import views as audit_views
     from clinic_consent.auth import views as auth_views
     from clinic_consent.clients import views as client_views
     from clinic_consent.consents import views as consent_views
-    from clinic_consent.audit import views as audit_views
     from clinic_consent.forms_pdf import document_views, template_views, verify_views
     from clinic_consent.oversight import views as oversight_views
     from clinic_consent.practice import retention_views

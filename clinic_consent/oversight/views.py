@@ -1,4 +1,5 @@
-"""The practice manager's dashboard: what is overdue, unjustified or waiting, with CSV and charts."""
+"""The practice manager's dashboard: what is overdue, unjustified or waiting, with CSV and
+charts."""
 
 from __future__ import annotations
 

@@ -4,6 +4,25 @@
   groups they facilitate, and the clients of those (plus the clients they registered);
 - practice managers: everything, read-only, for audit (every read is logged as such);
 - administrators: users, templates and settings, and no clinical data at all.
+
+A recording has two doors (R4, the access list):
+
+- ``load_recording``: the consent workflow (capture, roster, withdrawal). The session's
+  clinicians ask for consent before anyone is on a list, so every clinician of the session
+  passes; these pages never show where the recording is kept.
+- ``load_recording_details``: the recording's own page, its terms, its access list, marking it
+  made, its destruction and its storage location (the file reference). A clinician's recording
+  opens only for the user who planned it, its recorder (the staff member who made it: they
+  manage its list), and users with an entry on its list that is active today (by user, or by a
+  role that is the user's role); the practice manager reads it, logged with purpose "audit".
+  Everyone else, other staff of the session included, gets a 404, logged as "denied". An
+  administrator stays out even when named on a list: administrators see no clinical data.
+  A client's own recording (made by the client, for private use, R1/R2) has no access list:
+  the file is the client's, so it keeps the session rule of ``load_recording``.
+
+Every loader notes exactly one access-log entry (read or denied) for the object it loads; the
+recording's own pages call one loader (an access entry to revoke is looked up on the loaded
+recording's list), so one view of a recording page is one entry.
 """
 
 from __future__ import annotations
@@ -28,6 +47,7 @@ from clinic_consent.sessions.models import (
     SessionParticipant,
     TreatmentSession,
 )
+from clinic_consent.timeutil import today_utc
 from clinic_consent.users.models import User
 
 AUDITOR_ROLE = "practice_manager"
@@ -153,6 +173,33 @@ def load_recording(recording_id: int) -> Recording:
     return _load(Recording, recording_id, allowed, client_id)
 
 
+def may_see_recording_details(who: User, recording: Recording) -> bool:
+    """Whether ``who`` may open the recording's details and file reference (see above)."""
+    if not (who.is_clinician or is_auditor(who)):
+        return False
+    if is_auditor(who) or recording.made_by == "client":
+        return _visible(visible_session_ids(who), recording.session_id)
+    if recording.created_by_id == who.id:
+        return True
+    recorder = recording.recorder
+    if recorder.role == "staff" and recorder.user_id == who.id:
+        return True
+    today = today_utc()
+    return any(
+        entry.is_active(today) and (entry.user_id == who.id or entry.role == who.role)
+        for entry in recording.access_entries
+    )
+
+
+def load_recording_details(recording_id: int) -> Recording:
+    """The recording for its own page (terms, access list, storage location), or 404."""
+    who = require_clinical_reader()
+    recording = db.session.get(Recording, recording_id)
+    allowed = recording is not None and may_see_recording_details(who, recording)
+    client_id = recording.recorder.client_id if recording is not None else None
+    return _load(Recording, recording_id, allowed, client_id)
+
+
 def load_consent(consent_id: int) -> Consent:
     who = require_clinical_reader()
     consent = db.session.get(Consent, consent_id)
@@ -189,7 +236,7 @@ def load_representative(representative_id: int) -> Representative:
 def load_access_entry(entry_id: int) -> AccessListEntry:
     who = require_clinical_reader()
     entry = db.session.get(AccessListEntry, entry_id)
-    allowed = entry is not None and _visible(visible_session_ids(who), entry.recording.session_id)
+    allowed = entry is not None and may_see_recording_details(who, entry.recording)
     return _load(AccessListEntry, entry_id, allowed, None)
 
 

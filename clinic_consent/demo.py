@@ -10,7 +10,9 @@ import struct
 import zlib
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
 
 from clinic_consent.clients.models import Client, Representative
 from clinic_consent.clients.operations import (
@@ -22,6 +24,7 @@ from clinic_consent.consents.operations import register_consent, withdraw_consen
 from clinic_consent.extensions import db
 from clinic_consent.practice.operations import retention_class
 from clinic_consent.recordings.facts import verdict_for_recording
+from clinic_consent.recordings.incidents import StepInput, add_incident_step, register_incident
 from clinic_consent.recordings.models import Recording
 from clinic_consent.recordings.operations import (
     RecordingPlan,
@@ -205,6 +208,41 @@ def _adult_scenarios(therapist: User, today: date) -> list[Recording]:
     return recordings
 
 
+def _retention_scenarios(therapist: User, today: date) -> list[Recording]:
+    """R8 on the dashboard: made recordings due within 30 and within 90 days (the latter with
+    a supervisor's access that has expired)."""
+    lotte = db.session.scalars(select(Client).where(Client.given_name == "Lotte")).one()
+    recordings = []
+    for days_ago, purpose in ((350, "training"), (300, "supervision")):
+        session, therapist_p, lotte_p = _individual_session(
+            therapist, lotte, today - timedelta(days=days_ago)
+        )
+        recording = _clinician_recording(
+            session,
+            therapist_p,
+            therapist,
+            medium="audio",
+            purpose=purpose,
+            storage_location="Encrypted training archive",
+        )
+        grant_access(
+            recording, role="therapist", purpose="Training and supervision", actor=therapist
+        )
+        if purpose == "supervision":
+            grant_access(
+                recording,
+                outside_name="Drs. J. Bos (supervisor)",
+                purpose="Supervision of the treatment",
+                valid_until=today - timedelta(days=30),
+                actor=therapist,
+            )
+        _grant(recording, lotte_p, lotte_p, therapist)
+        made_at = datetime.combine(session.date, time(11, 0), tzinfo=UTC)
+        mark_recording_made(recording, actor=therapist, at=made_at)
+        recordings.append(recording)
+    return recordings
+
+
 def _represented_scenarios(therapist: User, today: date) -> list[Recording]:
     """R6: a 14-year-old with two parents, a 9-year-old, an adult lacking capacity."""
     sanne = _client("Sanne", "Jansen", 14, today, therapist)
@@ -264,6 +302,23 @@ def _represented_scenarios(therapist: User, today: date) -> list[Recording]:
         actor=therapist,
     )
     mark_recording_made(covert, actor=therapist)
+    # R9: he put it online; the therapist asked for its removal, no answer yet.
+    incident = register_incident(
+        covert,
+        discovered_on=today - timedelta(days=3),
+        description="Fragment posted on a public video platform",
+        actor=therapist,
+    )
+    add_incident_step(
+        incident,
+        StepInput(
+            "removal_requested",
+            on=today - timedelta(days=2),
+            by_whom="Tessa Bakker (therapist)",
+            note="Asked Daan and his mother by phone to take it down",
+        ),
+        actor=therapist,
+    )
 
     willem = _client("Willem", "de Groot", 67, today, therapist)
     add_representative(willem, name="Karin de Groot", relation="curator", actor=therapist)
@@ -323,6 +378,7 @@ def _group_scenarios(facilitator: User, today: date) -> list[Recording]:
     grant_access(training, role="group_facilitator", purpose="Training", actor=facilitator)
     for participant in members:
         _grant(training, participant, participant, facilitator)
+    mark_recording_made(training, actor=facilitator)  # then a member withdraws: kept (R7, R8)
     withdrawn = next(c for c in training.consents if c.party_participant == members[2])
     withdraw_consent(withdrawn, actor=facilitator, reason="Changed her mind after the session")
     return [member_recording, training]
@@ -345,6 +401,7 @@ def build_demo(*, seal_forms: bool = True) -> DemoResult:
     today = today_utc()
     recordings = [
         *_adult_scenarios(users["therapist"], today),
+        *_retention_scenarios(users["therapist"], today),
         *_represented_scenarios(users["therapist"], today),
         *_group_scenarios(users["group_facilitator"], today),
     ]

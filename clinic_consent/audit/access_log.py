@@ -2,6 +2,11 @@
 
 Views note accesses during the request; the request cycle writes them at its end, also when
 the request failed or was denied (a denied attempt is exactly what an auditor wants to see).
+
+Retention: NEN 7513 asks for at least five years. The application never deletes or changes an
+access log entry (no operation, command or page does; the entries hold ids only, so erasing a
+client's personal data need not touch them); removing older entries is left to the database
+administrator.
 """
 
 from __future__ import annotations

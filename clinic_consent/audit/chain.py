@@ -2,8 +2,10 @@
 
 Entries carry ids and enumerated values only (no names or free text about clients), so that
 erasing a client's personal data never breaks the chain. Appends are serialised: on PostgreSQL
-a transaction-scoped advisory lock; on every database the UNIQUE constraint on prev_hash makes
-a forked chain impossible (the loser of a race fails and its transaction rolls back).
+by a transaction-scoped advisory lock (``SELECT ... FOR UPDATE`` of the last row would not stop
+a second insert); on SQLite by an immediate write transaction, which holds the database's single
+write lock; on every database the UNIQUE constraint on prev_hash makes a forked chain
+impossible (the loser of a race fails and its transaction rolls back).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from clinic_consent.audit.models import AuditEntry
 from clinic_consent.extensions import db
@@ -63,6 +65,22 @@ def _entry_content(entry: AuditEntry) -> str:
     )
 
 
+def _serialise_appends() -> None:
+    """Hold the lock that makes appends run one at a time, until the transaction ends."""
+    dialect = db.engine.dialect.name
+    if dialect == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
+    elif dialect == "sqlite":
+        # pysqlite begins a transaction (deferred) only before the first write, so a
+        # transaction that appends before writing anything would read the last entry with no
+        # lock: two such writers would both chain onto it. Begin it as an immediate write
+        # transaction instead, which takes SQLite's single write lock (waiting up to the
+        # driver's busy timeout). A transaction that already wrote holds that lock already.
+        driver = db.session.connection().connection.driver_connection
+        if driver is not None and not driver.in_transaction:
+            driver.execute("BEGIN IMMEDIATE")
+
+
 def append(
     action: str,
     object_type: str,
@@ -73,8 +91,7 @@ def append(
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append an entry in the current transaction (flushed, not committed)."""
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
+    _serialise_appends()
     last = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).first()
     prev = last.entry_hash if last is not None else GENESIS_HASH
     # Stored at the database's precision (microseconds on both), so the hash recomputes.
@@ -125,3 +142,8 @@ def verify() -> ChainReport:
     finally:
         entries.close()
     return ChainReport(checked, None, None)
+
+
+def last_entry_id() -> int | None:
+    """The id of the newest entry, or None when the chain is empty."""
+    return db.session.scalar(select(func.max(AuditEntry.id)))

@@ -256,14 +256,36 @@ def _seal_and_store(
 ) -> StoredDocument:
     with force_locale(language):
         pdf = render_pdf(FORM_TEMPLATE, context)
-    seal = practice_seal()
-    sealed = seal.seal(
+    return store_sealed(
         pdf,
-        reason=f"{kind} {context['form']['number']}",
-        location=context["practice"]["name"],
-    )
-    document = StoredDocument(
         form_number=context["form"]["number"],
+        kind=kind,
+        sealed_at=context["form"]["sealed_at"],
+        location=context["practice"]["name"],
+        actor=actor,
+        consent=consent,
+        recording=recording,
+        version=version,
+    )
+
+
+def store_sealed(
+    pdf: bytes,
+    *,
+    form_number: str,
+    kind: str,
+    sealed_at: datetime,
+    location: str,
+    actor: User | None,
+    consent: Consent | None = None,
+    recording: Recording | None = None,
+    version: FormTemplateVersion | None = None,
+) -> StoredDocument:
+    """Seal a rendered PDF with the practice's seal and store it, once, with its hash."""
+    seal = practice_seal()
+    sealed = seal.seal(pdf, reason=f"{kind} {form_number}", location=location)
+    document = StoredDocument(
+        form_number=form_number,
         kind=kind,
         consent=consent,
         recording=recording,
@@ -272,7 +294,7 @@ def _seal_and_store(
         content=sealed,
         sha256=hashlib.sha256(sealed).hexdigest(),
         size_bytes=len(sealed),
-        created_at=context["form"]["sealed_at"],
+        created_at=sealed_at,
         created_by_id=actor.id if actor is not None else None,
     )
     db.session.add(document)

@@ -98,6 +98,7 @@ _DAMAGED_PDF = (
     AttributeError,
     AssertionError,
     NotImplementedError,
+    ArithmeticError,  # decimal.InvalidOperation from a mangled number
     zlib.error,
 )
 

@@ -252,7 +252,8 @@ class AccessGrantForm(FlaskForm):
 
 class DestroyForm(FlaskForm):
     method = StringField(_l("How it was destroyed"), validators=[DataRequired(), Length(max=500)])
-    witness = StringField(_l("Witness"), validators=[Optional(), Length(max=200)])
+    witness = StringField(_l("Witness"), validators=[DataRequired(), Length(max=200)])
+    destroyed_on = DateField(_l("Destroyed on"), validators=[Optional()])
 
 
 class ConfirmForm(FlaskForm):

@@ -64,6 +64,10 @@ def _retention(plan: RecordingPlan, session_date: date) -> tuple[date | None, st
     if not plan.retention_class.active:
         raise OperationError("retention_class", _l("is no longer in use"))
     limit = class_retention_limit(plan.retention_class, session_date)
+    if until is None and limit is None:  # e.g. research: the protocol sets the date
+        raise OperationError(
+            "retention_until", _l("this class has no fixed period: give the destroy-by date")
+        )
     if until is None:
         return limit, reason
     if limit is not None and until > limit and reason is None:
@@ -360,12 +364,29 @@ def register_destruction(
     witness: str | None = None,
     at: datetime | None = None,
 ) -> None:
-    """R8: the recording itself is destroyed; its consents, forms and audit trail stay."""
+    """R8: the recording itself is destroyed; its consents, forms and audit trail stay.
+
+    Who (``actor``), when, how and a witness are registered; the witness is asked only of a
+    recording that can be destroyed, so that a refused transition says why it is refused.
+    """
     method = required_text(method, "method", 500)
     witness = optional_text(witness, "witness", 200)
+    if witness is None and recording.status == "made":
+        raise OperationError("witness", _l("name the witness of the destruction"))
+    at = at or now_utc()
+    if at > now_utc():
+        raise OperationError("destroyed_on", _l("cannot be in the future"))
+    if recording.made_at is not None and at < recording.made_at:
+        raise OperationError("destroyed_on", _l("cannot be before the recording was made"))
     with refused_transition():
-        recording.register_destruction(actor.id, at or now_utc(), method, witness)
-    log_change("recording.destroyed", recording, actor)
+        recording.register_destruction(actor.id, at, method, witness)
+    log_change(
+        "recording.destroyed",
+        recording,
+        actor,
+        client_id=recording.recorder.client_id,
+        at=recording.destroyed_at.isoformat() if recording.destroyed_at else None,
+    )
 
 
 def grant_access(

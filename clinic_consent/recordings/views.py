@@ -1,15 +1,17 @@
 """Pages of the recordings area: plan a recording with a live verdict, its page with consents,
 access list and destruction, changing its terms, and the waiting-room notice (R10).
 
-Views load (access.load_*: 404 for what the user may not see), then check the role (the practice
-manager reads but changes nothing: 403), validate the form and call an operation; the
-verdict comes only from presentation.verdict_view. The preview builds an unsaved draft and
-writes nothing but the access log.
+Views load (access.load_*: 404 for what the user may not see; a recording's own pages use
+access.load_recording_details, open only to the people on its access list, see access.py),
+then check the role (the practice manager reads but changes nothing: 403), validate the form
+and call an operation; the verdict comes only from presentation.verdict_view. The preview
+builds an unsaved draft and writes nothing but the access log.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from flask import (
@@ -203,7 +205,7 @@ def preview() -> str:
     if kind not in ("terms", "access") or not recording_id.isdigit():
         access.require_clinician()
         return render_template("recordings/_preview.html", problems=[_("Unknown form.")])
-    recording = access.load_recording(int(recording_id))
+    recording = access.load_recording_details(int(recording_id))
     access.require_clinician()
     if kind == "terms":
         terms_form = RecordingTermsForm()
@@ -356,12 +358,12 @@ def _render_show(
 
 @bp.get("/<int:recording_id>")
 def show(recording_id: int) -> Page:
-    return _render_show(access.load_recording(recording_id))
+    return _render_show(access.load_recording_details(recording_id))
 
 
 @bp.post("/<int:recording_id>/access")
 def grant_access(recording_id: int) -> Page:
-    recording = access.load_recording(recording_id)
+    recording = access.load_recording_details(recording_id)
     who = access.require_clinician()
     form = AccessGrantForm()
     _fill_grant_choices(form)
@@ -378,11 +380,12 @@ def grant_access(recording_id: int) -> Page:
 
 @bp.post("/<int:recording_id>/access/<int:entry_id>/revoke")
 def revoke_access(recording_id: int, entry_id: int) -> Page:
-    recording = access.load_recording(recording_id)
-    entry = access.load_access_entry(entry_id)
-    who = access.require_clinician()
-    if entry.recording_id != recording.id:
+    recording = access.load_recording_details(recording_id)
+    # One load, one access-log entry: the entry is looked up on the list just opened.
+    entry = next((e for e in recording.access_entries if e.id == entry_id), None)
+    if entry is None:
         abort(404)
+    who = access.require_clinician()
     if ConfirmForm().validate_on_submit():
         try:
             ops.revoke_access(entry, actor=who)
@@ -395,7 +398,7 @@ def revoke_access(recording_id: int, entry_id: int) -> Page:
 
 @bp.post("/<int:recording_id>/made")
 def mark_made(recording_id: int) -> Page:
-    recording = access.load_recording(recording_id)
+    recording = access.load_recording_details(recording_id)
     who = access.require_clinician()
     if ConfirmForm().validate_on_submit():
         try:
@@ -407,17 +410,30 @@ def mark_made(recording_id: int) -> Page:
     return _render_show(recording, status=422)
 
 
+def _destroyed_at(on: date | None) -> datetime | None:
+    """The day the form names, at noon UTC; today (or no date) is the moment of registering."""
+    if on is None or on == today_utc():
+        return None
+    return datetime.combine(on, time(12, 0), tzinfo=UTC)
+
+
 @bp.post("/<int:recording_id>/destroy")
 def destroy(recording_id: int) -> Page:
-    recording = access.load_recording(recording_id)
+    recording = access.load_recording_details(recording_id)
     who = access.require_clinician()
     form = DestroyForm()
     if form.validate_on_submit():
         try:
             ops.register_destruction(
-                recording, actor=who, method=form.method.data, witness=form.witness.data
+                recording,
+                actor=who,
+                method=form.method.data,
+                witness=form.witness.data,
+                at=_destroyed_at(form.destroyed_on.data),
             )
         except OperationError as error:
+            if error.field is None:  # e.g. already destroyed: the form is no longer shown
+                return _render_show(recording, problem=error.message, status=422)
             show_refusal(form, error)
         else:
             flash(_("The destruction of the recording is registered."), "info")
@@ -437,7 +453,7 @@ def _edit_form_from(recording: Recording) -> EditRecordingForm:
 
 @bp.route("/<int:recording_id>/edit", methods=["GET", "POST"])
 def edit(recording_id: int) -> Page:
-    recording = access.load_recording(recording_id)
+    recording = access.load_recording_details(recording_id)
     who = access.require_clinician()
     if request.method == "GET" and recording.status != "planned":
         flash(_("Only the terms of a planned recording can change."), "error")

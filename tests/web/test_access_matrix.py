@@ -20,8 +20,9 @@ from clinic_consent.demo import DemoResult
 from clinic_consent.extensions import db
 from clinic_consent.forms_pdf.models import FormTemplate
 from clinic_consent.forms_pdf.operations import seal_consent_form
+from clinic_consent.oversight.queries import LIST_NAMES
 from clinic_consent.recordings.facts import participant_key, representative_key
-from clinic_consent.recordings.models import Recording
+from clinic_consent.recordings.models import PublicationIncident, Recording, RetentionClass
 from clinic_consent.sessions.models import GroupTreatment
 from clinic_consent.users.models import User
 from clinic_consent.users.operations import create_user
@@ -37,7 +38,7 @@ PUBLIC_OR_OWN = {
     "web.health",
     "static",
 }
-ADMIN_AREAS = ("admin.", "form_templates.")  # administrators' pages: no clinical data
+ADMIN_AREAS = ("admin.", "form_templates.", "retention.")  # administrators' pages: no clinical data
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,14 @@ def _sealed_form_id(consent: Consent) -> int:
 def _template_params() -> dict[str, object]:
     template = db.session.scalars(select(FormTemplate).order_by(FormTemplate.id)).first()
     assert template is not None
-    return {"template_id": template.id, "version": 1}
+    retention_class = db.session.scalars(select(RetentionClass).order_by(RetentionClass.id)).first()
+    assert retention_class is not None
+    return {"template_id": template.id, "version": 1, "class_id": retention_class.id}
+
+
+def _incident_id() -> int:
+    """The demo's publication incident (on the therapist's covert video session)."""
+    return db.session.scalars(select(PublicationIncident.id)).one()
 
 
 def therapists_world() -> World:
@@ -85,6 +93,8 @@ def therapists_world() -> World:
             "group_id": NOBODYS,
             "membership_id": NOBODYS,
             "document_id": _sealed_form_id(consent),
+            "list_name": LIST_NAMES[0],
+            "incident_id": _incident_id(),
             **_template_params(),
         },
         secrets=("Sanne", "Jansen", "Ella"),
@@ -114,6 +124,8 @@ def facilitators_world() -> World:
             "membership_id": member.id,
             "user_id": group.created_by_id,
             "document_id": _sealed_form_id(consent),
+            "list_name": LIST_NAMES[0],
+            "incident_id": NOBODYS,  # the group has no publication incident
             **_template_params(),
         },
         secrets=(member.client.given_name, member.client.family_name, group.name),

@@ -544,7 +544,9 @@ def test_another_therapist_gets_not_found(
     )
     db.session.commit()
     client.post("/login", data={"email": "other@example.org", "password": "another long password"})
-    recording = _recording("Daan", "treatment", today_utc() + timedelta(days=2))
+    # Sanne's supervision video: its list names one user and an outsider, no role (Daan's
+    # treatment recording lists the role therapist, so every therapist may open it).
+    recording = _recording("Sanne", "supervision")
     before = _counts()
     assert client.get(f"/recordings/{recording.id}").status_code == 404
     assert client.get(f"/recordings/{recording.id}/edit").status_code == 404

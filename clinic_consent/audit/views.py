@@ -28,6 +28,7 @@ from clinic_consent.audit.models import AccessLogEntry
 from clinic_consent.extensions import db
 from clinic_consent.recordings.models import Recording
 from clinic_consent.sessions.models import SessionParticipant
+from clinic_consent.spreadsheet import safe_cell
 from clinic_consent.users.models import User
 
 bp = Blueprint("audit", __name__)
@@ -197,12 +198,6 @@ def client_accesses(client_id: int) -> Response | str | tuple[str, int]:
     )
 
 
-def _cell(value: object) -> str:
-    """A spreadsheet must not run a name as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv(client_id: int, rows: Sequence[Row]) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -224,7 +219,7 @@ def _csv(client_id: int, rows: Sequence[Row]) -> Response:
     )
     for row in rows:
         writer.writerow(
-            _cell(value)
+            safe_cell(value)
             for value in (
                 row.occurred_at.isoformat(timespec="seconds"),
                 row.event,

@@ -315,38 +315,10 @@ def seal_consent_form(consent: Consent, actor: User | None) -> StoredDocument:
     existing = _existing(consent, "consent_form")
     if existing is not None:
         return existing
-    language = _party_language(consent)
     if consent.template_version is None:
         kind = form_kind_for(consent.recording, consent.party_representative is not None)
-        consent.template_version = latest_version(kind, language)
-    version = consent.template_version
-    sealed_at = now_utc()
-    with force_locale(version.template.language):
-        context = consent_context(
-            consent,
-            version,
-            form_number=new_form_number(sealed_at),
-            sealed_at=sealed_at,
-            receipt=False,
-        )
-    document = _seal_and_store(
-        context,
-        kind="consent_form",
-        language=version.template.language,
-        actor=actor,
-        consent=consent,
-        version=version,
-    )
-    log_change(
-        "document.sealed",
-        document,
-        actor,
-        client_id=consent.for_participant.client_id,
-        consent_id=consent.id,
-        kind="consent_form",
-        sha256=document.sha256,
-    )
-    return document
+        consent.template_version = latest_version(kind, _party_language(consent))
+    return _seal_consent_document(consent, consent.template_version, "consent_form", actor)
 
 
 def seal_withdrawal_receipt(consent: Consent, actor: User | None) -> StoredDocument:
@@ -357,22 +329,24 @@ def seal_withdrawal_receipt(consent: Consent, actor: User | None) -> StoredDocum
     if existing is not None:
         return existing
     version = latest_version("withdrawal_receipt", _party_language(consent))
+    return _seal_consent_document(consent, version, "withdrawal_receipt", actor)
+
+
+def _seal_consent_document(
+    consent: Consent, version: FormTemplateVersion, kind: str, actor: User | None
+) -> StoredDocument:
     sealed_at = now_utc()
-    with force_locale(version.template.language):
+    language = version.template.language
+    with force_locale(language):
         context = consent_context(
             consent,
             version,
             form_number=new_form_number(sealed_at),
             sealed_at=sealed_at,
-            receipt=True,
+            receipt=kind == "withdrawal_receipt",
         )
     document = _seal_and_store(
-        context,
-        kind="withdrawal_receipt",
-        language=version.template.language,
-        actor=actor,
-        consent=consent,
-        version=version,
+        context, kind=kind, language=language, actor=actor, consent=consent, version=version
     )
     log_change(
         "document.sealed",
@@ -380,7 +354,7 @@ def seal_withdrawal_receipt(consent: Consent, actor: User | None) -> StoredDocum
         actor,
         client_id=consent.for_participant.client_id,
         consent_id=consent.id,
-        kind="withdrawal_receipt",
+        kind=kind,
         sha256=document.sha256,
     )
     return document

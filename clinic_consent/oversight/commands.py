@@ -18,6 +18,8 @@ from typing import Any, Final
 
 import click
 
+from clinic_consent.spreadsheet import safe_cell
+
 REPORT_FIELDS: Final = (
     "recording_id",
     "session_date",
@@ -29,7 +31,6 @@ REPORT_FIELDS: Final = (
     "state",
 )
 COMMAND_LINE_PURPOSE: Final = "audit"
-FORMULA: Final = ("=", "+", "-", "@")  # cells a spreadsheet would run
 
 
 @click.group("retention")
@@ -125,16 +126,8 @@ def _as_csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.DictWriter(out, fieldnames=REPORT_FIELDS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({key: _cell(value) for key, value in row.items()})
+        writer.writerow({key: safe_cell(value) for key, value in row.items()})
     return out.getvalue()
-
-
-def _cell(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA):
-        return "'" + value
-    return value
 
 
 def _as_json(rows: list[dict[str, Any]], today: date) -> str:

@@ -21,6 +21,7 @@ from clinic_consent.audit.access_log import note_access
 from clinic_consent.oversight import charts, queries
 from clinic_consent.oversight.forms import FilterForm
 from clinic_consent.oversight.queries import Filters, Row
+from clinic_consent.spreadsheet import safe_cell
 
 bp = Blueprint("oversight", __name__)
 
@@ -54,8 +55,6 @@ CONSENT_STATE_LABELS: Final = {
     "refused": _l("Refused"),
     "withdrawn": _l("Withdrawn"),
 }
-# Cells a spreadsheet would run as a formula.
-_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 
 
 @bp.before_request
@@ -152,11 +151,6 @@ def _query_args(filters: Filters) -> dict[str, Any]:
     return args
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 @bp.get("/dashboard/<list_name>.csv")
 def export_csv(list_name: str) -> Response:
     spec = queries.list_spec(list_name)
@@ -200,7 +194,7 @@ def export_csv(list_name: str) -> Response:
         )
         writer.writerow(
             [
-                _cell(value)
+                safe_cell(value)
                 for value in (
                     row.recording_id,
                     row.session_date.isoformat() if row.session_date else "",

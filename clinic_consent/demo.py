@@ -406,9 +406,38 @@ def build_demo(*, seal_forms: bool = True) -> DemoResult:
         *_group_scenarios(users["group_facilitator"], today),
     ]
     db.session.flush()
+    _material_text_change(recordings, users["administrator"])
     verdicts = Counter(verdict_for_recording(r).status for r in recordings)
     forms = _seal_demo_forms(recordings) if seal_forms else 0
     return DemoResult(True, DEMO_LOGINS, verdicts, forms)
+
+
+def _material_text_change(recordings: list[Recording], administrator: User) -> None:
+    """Every decision pins the form text it was given on; then the administrator changes the
+    Dutch group-recording text materially, so the members who consented on the old text are
+    listed for re-consent."""
+    from clinic_consent.forms_pdf.operations import (
+        form_template,
+        pin_form_version,
+        save_template_version,
+    )
+
+    for recording in recordings:
+        for consent in recording.consents:
+            pin_form_version(consent)
+    template = form_template("client_group_recording", "nl")
+    current = template.latest_version()
+    assert current is not None
+    save_template_version(
+        template,
+        title=current.title,
+        body=current.body
+        + "\n\nDe opnemer bewaart de opname versleuteld en wist haar na afloop van de "
+        "behandeling.",
+        material=True,
+        change_note="Added: the recording is kept encrypted and erased after the treatment.",
+        actor=administrator,
+    )
 
 
 def _seal_demo_forms(recordings: list[Recording]) -> int:

@@ -315,10 +315,16 @@ def seal_consent_form(consent: Consent, actor: User | None) -> StoredDocument:
     existing = _existing(consent, "consent_form")
     if existing is not None:
         return existing
+    return _seal_consent_document(consent, pin_form_version(consent), "consent_form", actor)
+
+
+def pin_form_version(consent: Consent) -> FormTemplateVersion:
+    """The form text version a decision was given on; one registered without it (on paper,
+    say) gets the current text of its kind in the party's language, as the screen shows it."""
     if consent.template_version is None:
         kind = form_kind_for(consent.recording, consent.party_representative is not None)
         consent.template_version = latest_version(kind, _party_language(consent))
-    return _seal_consent_document(consent, consent.template_version, "consent_form", actor)
+    return consent.template_version
 
 
 def seal_withdrawal_receipt(consent: Consent, actor: User | None) -> StoredDocument:

@@ -115,6 +115,7 @@ def test_template_text_is_printed_as_text_and_loads_nothing(
         change_note=None,
         actor=administrator,
     )
+    signed_consent.template_version = version  # given on this text
     document = seal_consent_form(signed_consent, actor=None)
     db.session.commit()
 

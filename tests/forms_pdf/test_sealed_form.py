@@ -168,6 +168,7 @@ def test_pdftotext_reads_the_person_the_purpose_and_the_destroy_by_date(
     assert signed_consent.party_participant is not None
     assert signed_consent.party_participant.client is not None
     signed_consent.party_participant.client.language = language
+    signed_consent.template_version = None  # decided on the screen in that language
     document = seal_consent_form(signed_consent, actor=None)
     db.session.commit()
 

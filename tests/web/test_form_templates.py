@@ -122,7 +122,8 @@ def test_the_list_shows_every_kind_and_language_with_its_latest_version(
         assert page.count(label) == 2, label  # in Dutch and in English
     assert page.count('id="template-') == 12
     assert page.count("Nederlands") >= 6 and page.count("English") >= 6
-    assert page.count("Not material") == 12
+    # The demo changed the Dutch group-recording text materially once (re-consent listed).
+    assert page.count("Not material") == 11
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
 from clinic_consent.audit import chain
+from clinic_consent.audit.verification import last_verification
 from clinic_consent.demo import DEMO_LOGINS
 from clinic_consent.domain.vocabulary import STATUSES
 from clinic_consent.extensions import db
@@ -119,6 +120,8 @@ def test_demo_shows_every_verdict_and_is_idempotent(cli: FlaskCliRunner) -> None
     recordings = db.session.scalars(select(Recording)).all()
     assert {verdict_for_recording(r).status for r in recordings} == set(STATUSES)
     counts = (_count(User), _count(Recording))
+    last = last_verification()  # the dashboard opens on a verified audit trail
+    assert last is not None and last.first_broken_id is None and last.entries_checked > 0
 
     second = cli.invoke(args=["demo"])
     assert second.exit_code == 0, second.output

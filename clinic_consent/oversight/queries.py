@@ -37,7 +37,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Final
+from typing import Final, TypeVarTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
@@ -103,18 +103,27 @@ def retention_state(retention_until: date | None, today: date) -> str:
 Creator = aliased(User)
 
 
-def _recordings(filters: Filters) -> Select[Recording, date, str]:
-    query = (
-        select(Recording, TreatmentSession.date, Creator.display_name)
-        .join(TreatmentSession, Recording.session_id == TreatmentSession.id)
-        .join(Creator, Recording.created_by_id == Creator.id)
-    )
+Columns = TypeVarTuple("Columns")
+
+
+def _filtered(query: Select[*Columns], filters: Filters) -> Select[*Columns]:
+    """The filters, on a query that joins Recording and its TreatmentSession."""
     if filters.clinician_id is not None:
         query = query.where(Recording.created_by_id == filters.clinician_id)
     if filters.date_from is not None:
         query = query.where(TreatmentSession.date >= filters.date_from)
     if filters.date_to is not None:
         query = query.where(TreatmentSession.date <= filters.date_to)
+    return query
+
+
+def _recordings(filters: Filters) -> Select[Recording, date, str]:
+    query = (
+        select(Recording, TreatmentSession.date, Creator.display_name)
+        .join(TreatmentSession, Recording.session_id == TreatmentSession.id)
+        .join(Creator, Recording.created_by_id == Creator.id)
+    )
+    query = _filtered(query, filters)
     return query.order_by(
         Recording.retention_until.is_(None), Recording.retention_until, Recording.id
     )
@@ -335,12 +344,7 @@ def consents_by_status(filters: Filters) -> list[tuple[str, int]]:
         .join(Recording, Consent.recording_id == Recording.id)
         .join(TreatmentSession, Recording.session_id == TreatmentSession.id)
     )
-    if filters.clinician_id is not None:
-        query = query.where(Recording.created_by_id == filters.clinician_id)
-    if filters.date_from is not None:
-        query = query.where(TreatmentSession.date >= filters.date_from)
-    if filters.date_to is not None:
-        query = query.where(TreatmentSession.date <= filters.date_to)
+    query = _filtered(query, filters)
     counts: Counter[str] = Counter()
     for decision, withdrawn_at in db.session.execute(query):
         counts["withdrawn" if withdrawn_at is not None else decision] += 1

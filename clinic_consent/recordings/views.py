@@ -67,6 +67,12 @@ from clinic_consent.web.form_errors import show_refusal
 
 bp = Blueprint("recordings", __name__, url_prefix="/recordings")
 
+
+@bp.app_template_global()
+def may_open_recording(recording: Recording) -> bool:
+    """Lists link a recording's page only for those who may open it; others get its consents."""
+    return access.may_see_recording_details(access.user(), recording)
+
 Page = str | tuple[str, int] | Response
 
 

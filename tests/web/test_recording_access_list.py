@@ -233,3 +233,20 @@ def test_granting_and_revoking_on_the_page_are_audited_and_take_effect(
         select(AuditEntry.action).where(AuditEntry.object_type == "access_list_entries")
     ).all()
     assert actions == ["access.granted", "access.revoked"]
+
+
+def test_lists_send_staff_not_on_the_list_to_the_consents_not_to_a_404(
+    client: FlaskClient, world: World
+) -> None:
+    world.staff.other_therapist.language = "en"
+    db.session.commit()
+    _sign_in(client, world.staff.other_therapist)
+    page = client.get(f"/sessions/{world.setting.session.id}").get_data(as_text=True)
+    assert f'href="/recordings/{world.recording.id}"' not in page
+    roster = f"/recordings/{world.recording.id}/roster"
+    assert f'href="{roster}"' in page and "you are not on its access list" in page
+    assert client.get(roster).status_code == 200
+
+    _sign_in(client, world.staff.therapist)  # who planned it opens its page from the list
+    page = client.get(f"/sessions/{world.setting.session.id}").get_data(as_text=True)
+    assert f'href="/recordings/{world.recording.id}"' in page

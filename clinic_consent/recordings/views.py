@@ -73,6 +73,7 @@ def may_open_recording(recording: Recording) -> bool:
     """Lists link a recording's page only for those who may open it; others get its consents."""
     return access.may_see_recording_details(access.user(), recording)
 
+
 Page = str | tuple[str, int] | Response
 
 

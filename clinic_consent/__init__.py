@@ -10,6 +10,7 @@ from flask import Flask
 
 from clinic_consent import config as settings
 from clinic_consent import i18n, request_cycle
+from clinic_consent.api import app as api
 from clinic_consent.auth import session_security
 from clinic_consent.extensions import csrf, db, migrate
 from clinic_consent.resources import resource_dir
@@ -45,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     request_cycle.init_app(app)
     error_pages.init_app(app)
     _register_blueprints(app)
+    api.init_app(app)
     app.context_processor(template_globals)
 
     from clinic_consent.cli import register_app_commands

@@ -1,6 +1,7 @@
 """Dutch first, English second: the user's choice, else the browser's, else Dutch.
 
-Outside a request (the command line, run by an administrator) messages are in English.
+Outside a request (the command line, run by an administrator) and in the API, messages are in
+English.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
+from clinic_consent.api.paths import is_api_request
 from clinic_consent.extensions import babel
 from clinic_consent.practice.models import LANGUAGES
 from clinic_consent.resources import resource_dir
@@ -21,8 +23,8 @@ LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
 def select_locale() -> str:
-    if not has_request_context():
-        return COMMAND_LINE_LANGUAGE
+    if not has_request_context() or is_api_request():
+        return COMMAND_LINE_LANGUAGE  # machines read the API: one stable language
     if current_user.is_authenticated:
         return str(current_user.language)
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE

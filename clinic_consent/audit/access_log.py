@@ -60,6 +60,7 @@ def write_noted_accesses() -> None:
     user = current_user if current_user.is_authenticated else None
     role = user.role if user is not None else None
     occurred_at = now_utc()
+    token_id = g.get("api_token_id")
     db.session.add_all(
         AccessLogEntry(
             occurred_at=occurred_at,
@@ -74,6 +75,7 @@ def write_noted_accesses() -> None:
             client_id=a.client_id,
             object_type=a.object_type,
             object_id=a.object_id,
+            api_token_id=token_id,
         )
         for a in accesses
     )

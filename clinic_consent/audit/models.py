@@ -92,3 +92,7 @@ class AccessLogEntry(Base):
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="RESTRICT"))
     object_type: Mapped[str] = mapped_column(String(64))
     object_id: Mapped[int | None]
+    # Set when the access came through the API: which of the user's tokens made it.
+    api_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="RESTRICT")
+    )

@@ -1,6 +1,7 @@
 """Who may reach what, per request: deny by default, time-outs, and headers for health data.
 
-Every endpoint needs a signed-in user except the ones in PUBLIC_ENDPOINTS. A session ends after
+Every page needs a signed-in user except the ones in PUBLIC_ENDPOINTS; the API under /api/v1
+signs its requests in with tokens instead (api.authentication). A session ends after
 30 minutes without a request and 12 hours after sign-in, whatever happens in between.
 """
 
@@ -15,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from clinic_consent.api.paths import is_api_request
 from clinic_consent.extensions import db, login_manager
 from clinic_consent.users.models import User
 
@@ -81,8 +83,8 @@ def _expired() -> bool:
 
 
 def _require_login() -> BaseResponse | None:
-    if request.endpoint in PUBLIC_ENDPOINTS:
-        return None
+    if request.endpoint in PUBLIC_ENDPOINTS or is_api_request():
+        return None  # the API signs its requests in with tokens (api.authentication)
     if not current_user.is_authenticated:
         target = request.full_path if request.method == "GET" else None
         return redirect(url_for("auth.login", next=target.rstrip("?") if target else None))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, column
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -73,9 +74,20 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters of the token, so its owner can tell tokens apart; not a secret.
+    hint: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="api_tokens")
+
+    def is_usable(self, at: datetime) -> bool:
+        """Whether the token signs a request in at ``at``: not revoked and not expired."""
+        return self.revoked_at is None and at < self.expires_at
+
+    def revoke(self, at: datetime) -> None:
+        if self.revoked_at is not None:
+            raise ValueError(_l("this token is already revoked"))
+        self.revoked_at = at

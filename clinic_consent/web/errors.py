@@ -1,11 +1,15 @@
-"""Error pages: a clear message, never data, never a stack trace."""
+"""Error pages: a clear message, never data, never a stack trace (the API's: problem+json)."""
 
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from clinic_consent.api import problems
+from clinic_consent.api.paths import is_api_request
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Nothing was changed.")),
@@ -28,7 +32,9 @@ def _page(code: int, message: object | None = None) -> tuple[str, int]:
     ), code
 
 
-def _http_error(error: HTTPException) -> tuple[str, int]:
+def _http_error(error: HTTPException) -> ResponseReturnValue:
+    if is_api_request():
+        return problems.from_http_exception(error)
     return _page(error.code or 500)
 
 
@@ -36,7 +42,9 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
     return _page(400, CSRF_MESSAGE)
 
 
-def _server_error(error: Exception) -> tuple[str, int]:
+def _server_error(error: Exception) -> ResponseReturnValue:
+    if is_api_request():
+        return problems.problem(500)
     return _page(500)
 
 

@@ -1,0 +1,94 @@
+"""Clients: list (or find by health-record id), register, read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from clinic_consent import access
+from clinic_consent.api.problems import refusals
+from clinic_consent.api.schemas.clients import ClientInputSchema, ClientQuerySchema, ClientSchema
+from clinic_consent.api.spec import error_responses
+from clinic_consent.audit.access_log import note_access
+from clinic_consent.clients import operations
+from clinic_consent.clients.models import Client
+from clinic_consent.extensions import db
+from clinic_consent.recordings.facts import representative_key
+
+URL_PREFIX = "/api/v1/clients"
+blp = Blueprint("api_clients", __name__, description="Clients")
+
+
+def client_body(client: Client) -> dict[str, Any]:
+    capacity = client.current_recording_capacity()
+    return {
+        "id": client.id,
+        "given_name": client.given_name,
+        "family_name": client.family_name,
+        "birth_date": client.birth_date,
+        "language": client.language,
+        "external_ref": client.external_ref,
+        "erased": client.erased_at is not None,
+        "recording_capacity": (
+            {"has_capacity": capacity.has_capacity, "judged_at": capacity.judged_at}
+            if capacity is not None
+            else None
+        ),
+        "representatives": [
+            {
+                "id": r.id,
+                "key": representative_key(r),
+                "name": r.name,
+                "relation": r.relation,
+                "has_authority": r.has_authority,
+                "ended_at": r.ended_at,
+            }
+            for r in client.representatives
+        ],
+    }
+
+
+@blp.route("")
+class Clients(MethodView):
+    @blp.doc(summary="The clients you may see", **error_responses(401, 404, 422))
+    @blp.arguments(ClientQuerySchema, location="query")
+    @blp.response(200, ClientSchema(many=True))
+    def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
+        who = access.require_clinical_reader()
+        statement = (
+            select(Client)
+            .where(Client.id.in_(access.visible_client_ids(who)))
+            .options(selectinload(Client.representatives), selectinload(Client.capacity_judgements))
+            .order_by(Client.family_name, Client.given_name, Client.id)
+        )
+        if "external_ref" in query:
+            statement = statement.where(Client.external_ref == query["external_ref"])
+        note_access("clients.list", object_type="clients", object_id=None)
+        return [client_body(c) for c in db.session.scalars(statement)]
+
+    @blp.doc(summary="Register a client", **error_responses(400, 401, 403, 404, 409, 422))
+    @blp.arguments(ClientInputSchema)
+    @blp.response(201, ClientSchema)
+    def post(self, values: dict[str, Any]) -> dict[str, Any]:
+        who = access.require_clinician()
+        with refusals():
+            client = operations.create_client(actor=who, **values)
+        note_access(
+            "clients.create",
+            object_type="clients",
+            object_id=client.id,
+            client_id=client.id,
+            action="create",
+        )
+        return client_body(client)
+
+
+@blp.route("/<int:client_id>")
+@blp.doc(summary="One client", **error_responses(401, 404))
+@blp.response(200, ClientSchema)
+def get_client(client_id: int) -> dict[str, Any]:
+    return client_body(access.load_client(client_id))

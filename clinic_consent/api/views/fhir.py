@@ -1,0 +1,6 @@
+"""(being written)"""
+
+from flask_smorest import Blueprint
+
+URL_PREFIX = "/api/v1"
+blp = Blueprint("api_fhir", __name__)

@@ -14,6 +14,7 @@ from clinic_consent.api import app as api
 from clinic_consent.auth import session_security
 from clinic_consent.extensions import csrf, db, migrate
 from clinic_consent.resources import resource_dir
+from clinic_consent.row_ids import RowIdConverter
 from clinic_consent.web import errors as error_pages
 from clinic_consent.web.navigation import template_globals
 
@@ -37,6 +38,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     settings.finalise(app.config, instance_path)
 
+    # Before any route is added: every <int:...> in a URL is a row id (see row_ids).
+    app.url_map.converters["int"] = RowIdConverter
     _import_models()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
@@ -57,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from clinic_consent.admin import views as admin_views
+    from clinic_consent.api import token_views
     from clinic_consent.audit import views as audit_views
     from clinic_consent.auth import views as auth_views
     from clinic_consent.clients import views as client_views
@@ -86,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
         oversight_views,
         retention_views,
         incident_views,
+        token_views,
     ):
         app.register_blueprint(module.bp)
 

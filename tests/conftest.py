@@ -96,6 +96,7 @@ class FreshRequestClient(FlaskClient):
     def open(self, *args: Any, **kwargs: Any) -> TestResponse:
         if has_app_context():
             g.pop("_login_user", None)
+            g.pop("api_token_id", None)
             flask_babel.refresh()
         return super().open(*args, **kwargs)
 

@@ -31,6 +31,7 @@ def _authenticate() -> BaseResponse | None:
         return None
     # Not the cookie's user, whatever happens next.
     g._login_user = login_manager.anonymous_user()
+    g.pop("api_token_id", None)
     secret = bearer_secret()
     now = now_utc()
     token = usable_token(secret, now) if secret is not None else None

@@ -21,6 +21,7 @@ from clinic_consent.api.problems import PROBLEM_MIMETYPE
 from clinic_consent.api.schemas.common import ProblemSchema
 
 SECURITY_SCHEME = "bearerToken"
+DOCUMENTED_ERRORS = frozenset({400, 401, 403, 404, 409, 415, 422})
 DESCRIPTION = """\
 Consent for recording treatment sessions: the rule set's verdict, clients, sessions,
 recordings, consents and their sealed forms, the retention report and the audit chain status,
@@ -62,7 +63,9 @@ class ClinicApi(Api):
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
             prepare_response(response, self.spec, PROBLEM_MIMETYPE)
-            self.spec.components.response(status.name, response, lazy=True)
+            # The ones operations name through error_responses() must be there from the start.
+            lazy = status not in DOCUMENTED_ERRORS
+            self.spec.components.response(status.name, response, lazy=lazy)
         default = {"description": "An error, as a problem", "schema": self.ERROR_SCHEMA}
         prepare_response(default, self.spec, PROBLEM_MIMETYPE)
         self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
@@ -74,6 +77,7 @@ class ClinicApi(Api):
 
 def error_responses(*statuses: int) -> dict[str, Any]:
     """The error responses an operation documents, by reference, for ``@blp.doc``."""
+    assert set(statuses) <= DOCUMENTED_ERRORS, statuses
     return {
         "responses": {
             str(status): build_reference("response", 3, HTTPStatus(status).name)

@@ -21,7 +21,7 @@ from clinic_consent.timeutil import now_utc
 from clinic_consent.users.models import ApiToken, User
 from clinic_consent.validation import required_text
 
-TOKEN_PREFIX: Final = "cc_"
+TOKEN_PREFIX: Final = "cc_"  # noqa: S105 (a marker on every token, not a secret)
 HINT_LENGTH: Final = len(TOKEN_PREFIX) + 6
 EXPIRY_DAYS: Final = (30, 90, 365)
 DEFAULT_EXPIRY_DAYS: Final = 90

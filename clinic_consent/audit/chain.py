@@ -147,3 +147,7 @@ def verify() -> ChainReport:
 def last_entry_id() -> int | None:
     """The id of the newest entry, or None when the chain is empty."""
     return db.session.scalar(select(func.max(AuditEntry.id)))
+
+
+def entry_count() -> int:
+    return db.session.scalar(select(func.count(AuditEntry.id))) or 0

@@ -20,38 +20,12 @@ import click
 
 from clinic_consent.spreadsheet import safe_cell
 
-REPORT_FIELDS: Final = (
-    "recording_id",
-    "session_date",
-    "clinician",
-    "made_by",
-    "medium",
-    "retention_until",
-    "days_left",
-    "state",
-)
 COMMAND_LINE_PURPOSE: Final = "audit"
 
 
 @click.group("retention")
 def retention_group() -> None:
     """Retention of recordings: reports for the practice manager's scheduled jobs."""
-
-
-def _report_row(recording: Any, session_date: date, clinician: str, today: date) -> dict[str, Any]:
-    from clinic_consent.oversight.queries import retention_state
-
-    until: date | None = recording.retention_until
-    return {
-        "recording_id": recording.id,
-        "session_date": session_date.isoformat(),
-        "clinician": clinician,
-        "made_by": recording.made_by,
-        "medium": recording.medium,
-        "retention_until": until.isoformat() if until is not None else None,
-        "days_left": (until - today).days if until is not None else None,
-        "state": retention_state(until, today),
-    }
 
 
 def _log_report_read() -> None:
@@ -96,6 +70,7 @@ def report_command(output_format: str, output: Path | None) -> None:
     no-date)."""
     from clinic_consent.cli import _one_transaction
     from clinic_consent.oversight.queries import Filters, kept_recordings
+    from clinic_consent.oversight.retention_report import report_row
 
     filters = Filters()
     with _one_transaction():
@@ -106,9 +81,9 @@ def report_command(output_format: str, output: Path | None) -> None:
                 items, label="Recordings", file=sys.stderr, show_pos=True
             ) as progress:
                 for item in progress:
-                    rows.append(_report_row(*item, filters.today))
+                    rows.append(report_row(*item, filters.today))
         else:
-            rows = [_report_row(*item, filters.today) for item in items]
+            rows = [report_row(*item, filters.today) for item in items]
         _log_report_read()
     text = _as_json(rows, filters.today) if output_format == "json" else _as_csv(rows)
     if output is None:
@@ -123,6 +98,8 @@ def report_command(output_format: str, output: Path | None) -> None:
 
 def _as_csv(rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
+    from clinic_consent.oversight.retention_report import REPORT_FIELDS
+
     writer = csv.DictWriter(out, fieldnames=REPORT_FIELDS, lineterminator="\n")
     writer.writeheader()
     for row in rows:

@@ -14,6 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from clinic_consent.api.paths import API_PREFIX
+from clinic_consent.api.tokens import create_token
 from clinic_consent.clients.models import Client
 from clinic_consent.consents.models import Consent
 from clinic_consent.demo import DemoResult
@@ -39,6 +41,7 @@ PUBLIC_OR_OWN = {
     "static",
 }
 ADMIN_AREAS = ("admin.", "form_templates.", "retention.")  # administrators' pages: no clinical data
+OWN_ONLY = ("tokens.",)  # a user's own API tokens: 404 for everyone else, the manager too
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,15 @@ def _incident_id() -> int:
     return db.session.scalars(select(PublicationIncident.id)).one()
 
 
+def _token_id(user_id: int) -> int:
+    """A personal API token of the world's clinician: only its owner may revoke it."""
+    owner = db.session.get(User, user_id)
+    assert owner is not None
+    token, _secret = create_token(owner, name="health record link", days=30)
+    db.session.commit()
+    return token.id
+
+
 def therapists_world() -> World:
     sanne = db.session.scalars(select(Client).where(Client.given_name == "Sanne")).one()
     recording = db.session.scalars(
@@ -95,6 +107,7 @@ def therapists_world() -> World:
             "document_id": _sealed_form_id(consent),
             "list_name": LIST_NAMES[0],
             "incident_id": _incident_id(),
+            "token_id": _token_id(recording.created_by_id),
             **_template_params(),
         },
         secrets=("Sanne", "Jansen", "Ella"),
@@ -126,18 +139,21 @@ def facilitators_world() -> World:
             "document_id": _sealed_form_id(consent),
             "list_name": LIST_NAMES[0],
             "incident_id": NOBODYS,  # the group has no publication incident
+            "token_id": _token_id(group.created_by_id),
             **_template_params(),
         },
         secrets=(member.client.given_name, member.client.family_name, group.name),
     )
 
 
-def object_urls(app: Flask, world: World) -> list[tuple[str, str, str]]:
-    """(endpoint, method, url) for every route with an object id in it."""
+def object_urls(app: Flask, world: World, *, api: bool = False) -> list[tuple[str, str, str]]:
+    """(endpoint, method, url) for every page route (or API route) with an object id in it."""
     urls = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC_OR_OWN or not rule.arguments:
             continue
+        if rule.rule.startswith(API_PREFIX + "/") != api:
+            continue  # the API signs in with tokens: tests/api/test_api_access_matrix.py
         missing = rule.arguments - world.params.keys()
         assert not missing, f"{rule.rule}: add {missing} to the access matrix worlds"
         values = {name: world.params[name] for name in rule.arguments}
@@ -214,7 +230,7 @@ def test_the_practice_manager_reads_everything_and_changes_nothing(
         for endpoint, method, url in object_urls(app, world):
             response = client.open(url, method=method, data={})
             status = response.status_code
-            if endpoint.startswith(ADMIN_AREAS) or f"/{NOBODYS}" in url:
+            if endpoint.startswith(ADMIN_AREAS + OWN_ONLY) or f"/{NOBODYS}" in url:
                 assert status == 404, (endpoint, method, url, status)
             elif method == "POST":
                 assert status == 403, (endpoint, url, status)

@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from clinic_consent.api.paths import API_PREFIX, OPENAPI_ENDPOINT
 from clinic_consent.auth import session_security
 from clinic_consent.demo import DEMO_LOGINS, DemoResult
 from clinic_consent.extensions import db
@@ -22,13 +23,17 @@ def _sign_in(client: FlaskClient, password: str = THERAPIST.password, **extra: s
 
 
 def test_every_page_but_login_and_health_needs_sign_in(client: FlaskClient, app: Flask) -> None:
-    public = session_security.PUBLIC_ENDPOINTS
+    """Pages send a visitor to sign in; the API wants a token (its document is public)."""
+    public = session_security.PUBLIC_ENDPOINTS | {OPENAPI_ENDPOINT}
     for rule in app.url_map.iter_rules():
         if rule.endpoint in public or "GET" not in (rule.methods or set()):
             continue
         url = rule.rule.replace("<int:", "<").replace("<", "").replace(">", "")
         url = "/".join("1" if part.endswith("_id") else part for part in url.split("/"))
         response = client.get(url)
+        if rule.rule.startswith(API_PREFIX + "/"):
+            assert response.status_code == 401, (rule.rule, response.status_code)
+            continue
         assert response.status_code in (302, 404), (rule.rule, response.status_code)
         if response.status_code == 302:
             assert response.headers["Location"].startswith("/login")

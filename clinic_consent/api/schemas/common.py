@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from clinic_consent.row_ids import MAX_ROW_ID
 
 
 class FieldErrorSchema(Schema):
@@ -23,3 +27,8 @@ class ProblemSchema(Schema):
 
 class IdSchema(Schema):
     id = fields.Integer(required=True)
+
+
+def row_id(**kwargs: Any) -> fields.Integer:
+    """An id field within the range of a database row id (a larger one is a 422, not a 500)."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ROW_ID), **kwargs)

@@ -1,0 +1,48 @@
+"""The retention report and the audit chain's status."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from clinic_consent.domain.vocabulary import MADE_BY, MEDIA
+from clinic_consent.oversight.queries import RETENTION_STATES
+
+
+class RetentionRowSchema(Schema):
+    """The rows of the ``retention report`` command, whose dates are ISO strings already."""
+
+    recording_id = fields.Integer(required=True)
+    session_date = fields.String(required=True, metadata={"format": "date"})
+    clinician = fields.String(required=True)
+    made_by = fields.String(required=True, validate=validate.OneOf(MADE_BY))
+    medium = fields.String(required=True, validate=validate.OneOf(MEDIA))
+    retention_until = fields.String(required=True, allow_none=True, metadata={"format": "date"})
+    days_left = fields.Integer(required=True, allow_none=True)
+    state = fields.String(required=True, validate=validate.OneOf(RETENTION_STATES))
+
+
+class RetentionReportSchema(Schema):
+    date = fields.Date(required=True, metadata={"description": "The day the report is about"})
+    recordings = fields.List(fields.Nested(RetentionRowSchema), required=True)
+
+
+class RetentionQuerySchema(Schema):
+    state = fields.String(
+        validate=validate.OneOf(RETENTION_STATES),
+        metadata={"description": "Only recordings in this retention state"},
+    )
+
+
+class VerificationSchema(Schema):
+    verified_at = fields.DateTime(required=True)
+    entries_checked = fields.Integer(required=True)
+    intact = fields.Boolean(required=True)
+    first_broken_id = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "The first entry that fails"}
+    )
+    reason = fields.String(required=True, allow_none=True)
+
+
+class AuditStatusSchema(Schema):
+    entries = fields.Integer(required=True, metadata={"description": "Entries in the chain now"})
+    last_verification = fields.Nested(VerificationSchema, required=True, allow_none=True)

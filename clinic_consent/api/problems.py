@@ -108,12 +108,14 @@ def server_error() -> Response:
 
 
 @contextmanager
-def refusals() -> Iterator[None]:
+def refusals(**body_names: str) -> Iterator[None]:
     """An operation's refusal as a problem: a field at fault is 422, a refusal because of the
-    object's state (no field: already withdrawn, destroyed, not needed) is 409."""
+    object's state (no field: already withdrawn, destroyed, not needed) is 409.
+    ``body_names`` renames an operation's field to the body's (``client="client_ids"``)."""
     try:
         yield
     except OperationError as error:
         if error.field is None:
             abort_problem(409, str(error.message))
-        abort_problem(422, str(error.message), field=error.field)
+        field = body_names.get(error.field, error.field)
+        abort_problem(422, str(error.message), field=field)

@@ -49,7 +49,12 @@ def show(document_id: int) -> ResponseReturnValue:
 def pdf(document_id: int) -> ResponseReturnValue:
     """The stored bytes; ``?inline=1`` opens it in the browser to print."""
     document = access.load_document(document_id)
-    disposition = "inline" if request.args.get("inline") == "1" else "attachment"
+    return pdf_response(document, inline=request.args.get("inline") == "1")
+
+
+def pdf_response(document: StoredDocument, *, inline: bool = False) -> Response:
+    """The stored file as a download (the web page and the API serve it alike)."""
+    disposition = "inline" if inline else "attachment"
     response = Response(document.content, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'{disposition}; filename="{document.form_number}.pdf"'

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from clinic_consent.row_ids import MAX_ROW_ID
 
@@ -29,6 +31,21 @@ class IdSchema(Schema):
     id = fields.Integer(required=True)
 
 
-def row_id(**kwargs: Any) -> fields.Integer:
-    """An id field within the range of a database row id (a larger one is a 422, not a 500)."""
-    return fields.Integer(validate=validate.Range(min=1, max=MAX_ROW_ID), **kwargs)
+def row_id(*, strict: bool = True, **kwargs: Any) -> fields.Integer:
+    """An id to look up: a positive integer within a row id's range, so a larger one is a 422,
+    not a database error (in a query string, where every value is text: ``strict=False``)."""
+    return fields.Integer(strict=strict, validate=validate.Range(1, MAX_ROW_ID), **kwargs)
+
+
+class UtcDateTime(fields.AwareDateTime):
+    """A timestamp with its time zone (a naive one would be ambiguous), loaded as UTC: the
+    answer shows it as it is stored."""
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> datetime:
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError("Not a valid datetime: out of range.") from None

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from clinic_consent import access
+from clinic_consent.api.loading import clinicians_only
 from clinic_consent.api.problems import refusals
 from clinic_consent.api.schemas.clients import ClientInputSchema, ClientQuerySchema, ClientSchema
 from clinic_consent.api.spec import error_responses
@@ -71,6 +72,7 @@ class Clients(MethodView):
         return [client_body(c) for c in db.session.scalars(statement)]
 
     @blp.doc(summary="Register a client", **error_responses(400, 401, 403, 404, 409, 422))
+    @clinicians_only
     @blp.arguments(ClientInputSchema)
     @blp.response(201, ClientSchema)
     def post(self, values: dict[str, Any]) -> dict[str, Any]:

@@ -375,7 +375,18 @@ def test_a_client_without_consents_is_an_empty_searchset(api_as: ApiAs) -> None:
     assert "entry" not in bundle
 
 
-@pytest.mark.parametrize("query", ["", "?patient=", "?patient=abc", "?patient=Group/1", "?x=1"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?patient=",
+        "?patient=abc",
+        "?patient=Group/1",
+        "?x=1",
+        "?patient=0",
+        "?patient=9999999999",
+    ],
+)
 def test_the_patient_must_be_a_client_id(api_as: ApiAs, query: str) -> None:
     response = api_as("therapist").get(f"/api/v1/fhir/Consent{query}")
     assert response.status_code == 422

@@ -9,6 +9,8 @@ endpoint added later is fuzzed without a change here.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import schemathesis
 from flask import Flask
@@ -24,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from clinic_consent import create_app
+from clinic_consent.api.paths import API_PREFIX, OPENAPI_ENDPOINT
 from clinic_consent.demo import DemoResult
 from tests.api.conftest import token_of, user_of_role
 
@@ -56,6 +59,26 @@ def test_the_document_is_valid_openapi_3_1(client: FlaskClient) -> None:
     document = client.get(OPENAPI_PATH).get_json()
     assert document["openapi"] == "3.1.0"
     schemathesis.openapi.from_dict(document)  # refuses an invalid document
+
+
+def test_every_api_route_is_documented_with_its_errors(app: Flask, client: FlaskClient) -> None:
+    """No route of the API can be added without its place in the document."""
+    paths = client.get(OPENAPI_PATH).get_json()["paths"]
+    routes = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(API_PREFIX + "/") or rule.endpoint == OPENAPI_ENDPOINT:
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            operation = paths[path][method.lower()]
+            assert operation.get("summary"), (method, path)
+            responses = operation["responses"]
+            assert any(code.startswith("2") for code in responses), (method, path)
+            assert "401" in responses, (method, path)
+            if rule.arguments:
+                assert "404" in responses, (method, path)
+            routes += 1
+    assert routes >= 15
 
 
 @pytest.mark.parametrize("label", _operation_labels())

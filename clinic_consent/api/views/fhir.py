@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Response, json, request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload, undefer
 
@@ -27,6 +27,7 @@ from clinic_consent.extensions import db
 from clinic_consent.forms_pdf.models import StoredDocument
 from clinic_consent.practice.models import SETTINGS_ID, PracticeSettings
 from clinic_consent.recordings.models import Recording
+from clinic_consent.row_ids import MAX_ROW_ID
 from clinic_consent.sessions.models import SessionParticipant
 from clinic_consent.web.navigation import practice_name
 
@@ -41,9 +42,15 @@ blp = Blueprint(
 class PatientSearchSchema(Schema):
     patient = fields.String(
         required=True,
-        validate=validate.Regexp(r"^(Patient/)?[0-9]{1,18}$", error="must be a client id"),
+        validate=validate.Regexp(r"^(Patient/)?[1-9][0-9]{0,9}$", error="must be a client id"),
         metadata={"description": "The client's id, or Patient/<id>", "example": "Patient/1"},
     )
+
+    @validates("patient")
+    def _a_row_id(self, value: str, **_kwargs: Any) -> None:
+        """Ten digits can still exceed a row id: that is no client (422), not a database error."""
+        if int(value.removeprefix("Patient/")) > MAX_ROW_ID:
+            raise ValidationError("must be a client id")
 
 
 def _base_url() -> str:

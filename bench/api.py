@@ -19,17 +19,15 @@ import os
 import statistics
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from pathlib import Path
 
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from forms_pdf import throwaway_database  # bench/forms_pdf.py: the same throw-away database
+from sqlalchemy import select
 
 from clinic_consent import create_app
 from clinic_consent.api.tokens import create_token
 from clinic_consent.clients.models import Client
-from clinic_consent.config import normalise_database_url
 from clinic_consent.consents.models import Consent
 from clinic_consent.demo import build_demo
 from clinic_consent.extensions import db
@@ -58,25 +56,6 @@ FACTS = {
 }
 
 
-@contextmanager
-def database(url: str | None) -> Iterator[str]:
-    if url is None:
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{folder}/bench.sqlite3"
-        return
-    admin = make_url(normalise_database_url(url))
-    name = f"cc_bench_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
-
-
 def timed(call: Callable[[], int], runs: int, warmup: int) -> tuple[float, float]:
     for _ in range(warmup):
         call()
@@ -96,7 +75,11 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as instance, database(args.database_url) as url:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        throwaway_database(args.database_url, Path(folder)) as url,
+    ):
+        instance = str(Path(folder) / "instance")
         os.environ["CLINIC_CONSENT_INSTANCE_PATH"] = instance
         app = create_app(
             {

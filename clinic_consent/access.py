@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.orm import selectinload
 
 from clinic_consent.audit.access_log import note_access
 from clinic_consent.clients.models import Client, Representative
@@ -124,6 +125,17 @@ def visible_client_ids(who: User) -> IdQuery:
                 )
             ),
         )
+    )
+
+
+def visible_clients(who: User) -> Select[Client]:
+    """The clients ``who`` may see, by name, with what a list of them shows (the clients page
+    and the API's list)."""
+    return (
+        select(Client)
+        .where(Client.id.in_(visible_client_ids(who)))
+        .options(selectinload(Client.representatives), selectinload(Client.capacity_judgements))
+        .order_by(Client.family_name, Client.given_name, Client.id)
     )
 
 

@@ -103,10 +103,6 @@ def from_http_exception(error: HTTPException) -> Response:
     return problem(status, None, field=field, errors=errors or None, headers=headers)
 
 
-def server_error() -> Response:
-    return problem(500)
-
-
 @contextmanager
 def refusals(**body_names: str) -> Iterator[None]:
     """An operation's refusal as a problem: a field at fault is 422, a refusal because of the

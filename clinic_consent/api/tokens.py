@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from clinic_consent.audit.operations import log_change
 from clinic_consent.errors import OperationError, refused_transition
@@ -73,7 +73,3 @@ def usable_token(secret: str, at: datetime) -> ApiToken | None:
     if token is None or not token.is_usable(at) or not token.user.is_active:
         return None
     return token
-
-
-def count_tokens() -> int:
-    return db.session.scalar(select(func.count(ApiToken.id))) or 0

@@ -10,7 +10,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from clinic_consent import access
@@ -80,12 +79,7 @@ def _name_matches(query: str) -> Any:
 def index() -> str:
     who = access.require_clinical_reader()
     query = request.args.get("q", "").strip()[:MAX_QUERY]
-    statement = (
-        select(Client)
-        .where(Client.id.in_(access.visible_client_ids(who)))
-        .options(selectinload(Client.representatives), selectinload(Client.capacity_judgements))
-        .order_by(Client.family_name, Client.given_name, Client.id)
-    )
+    statement = access.visible_clients(who)
     if query:
         statement = statement.where(_name_matches(query))
     clients = db.session.scalars(statement).all()

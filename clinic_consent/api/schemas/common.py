@@ -27,10 +27,6 @@ class ProblemSchema(Schema):
     errors = fields.List(fields.Nested(FieldErrorSchema))
 
 
-class IdSchema(Schema):
-    id = fields.Integer(required=True)
-
-
 def row_id(*, strict: bool = True, **kwargs: Any) -> fields.Integer:
     """An id to look up: a positive integer within a row id's range, so a larger one is a 422,
     not a database error (in a query string, where every value is text: ``strict=False``)."""

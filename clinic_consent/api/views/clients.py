@@ -6,8 +6,6 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from clinic_consent import access
 from clinic_consent.api.loading import clinicians_only
@@ -60,12 +58,7 @@ class Clients(MethodView):
     @blp.response(200, ClientSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
         who = access.require_clinical_reader()
-        statement = (
-            select(Client)
-            .where(Client.id.in_(access.visible_client_ids(who)))
-            .options(selectinload(Client.representatives), selectinload(Client.capacity_judgements))
-            .order_by(Client.family_name, Client.given_name, Client.id)
-        )
+        statement = access.visible_clients(who)
         if "external_ref" in query:
             statement = statement.where(Client.external_ref == query["external_ref"])
         note_access("clients.list", object_type="clients", object_id=None)

@@ -13,6 +13,7 @@ from clinic_consent import i18n, request_cycle
 from clinic_consent.api import app as api
 from clinic_consent.auth import session_security
 from clinic_consent.extensions import csrf, db, migrate
+from clinic_consent.recordings import derived as derived_columns
 from clinic_consent.resources import resource_dir
 from clinic_consent.row_ids import RowIdConverter
 from clinic_consent.web import errors as error_pages
@@ -42,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = RowIdConverter
     _import_models()
     db.init_app(app)
+    derived_columns.listen()
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     csrf.init_app(app)
     i18n.init_app(app)

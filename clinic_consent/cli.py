@@ -270,6 +270,7 @@ def register_app_commands(app: Flask) -> None:
     """Commands that need the application (database) are registered on app.cli."""
     from clinic_consent.audit.commands import COMMANDS as AUDIT_COMMANDS
     from clinic_consent.oversight.commands import COMMANDS as OVERSIGHT_COMMANDS
+    from clinic_consent.seed.command import seed_command
 
     for command in (
         init_command,
@@ -279,5 +280,6 @@ def register_app_commands(app: Flask) -> None:
         forms_group,
         *AUDIT_COMMANDS,
         *OVERSIGHT_COMMANDS,
+        seed_command,
     ):
         app.cli.add_command(command)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import flask_migrate
 from flask import current_app
 
+from clinic_consent.extensions import db
 from clinic_consent.forms_pdf.defaults import ensure_default_form_templates
 from clinic_consent.practice.operations import (
     ensure_default_retention_classes,
     ensure_practice_settings,
 )
+from clinic_consent.recordings import derived
 
 
 def upgrade_database() -> None:
@@ -18,12 +20,13 @@ def upgrade_database() -> None:
 
 
 def prepare_database() -> None:
-    """Schema at head plus the practice's settings row, default retention classes and the
-    first version of every form template.
+    """Schema at head (with the derived recording columns filled in), plus the practice's
+    settings row, default retention classes and the first version of every form template.
 
     Flushes, never commits: the command that calls it commits once.
     """
     upgrade_database()
+    derived.fill_missing(db.session)
     ensure_practice_settings(current_app.config["PRACTICE_NAME"])
     ensure_default_retention_classes()
     ensure_default_form_templates()

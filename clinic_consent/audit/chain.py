@@ -26,6 +26,10 @@ GENESIS_HASH = "0" * 64
 _ADVISORY_LOCK_KEY = 7_513_001  # any constant; the number recalls NEN 7513
 
 
+_encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode
+_string = json.encoder.encode_basestring_ascii
+
+
 def canonical_content(
     *,
     occurred_at: datetime,
@@ -37,16 +41,47 @@ def canonical_content(
     details: dict[str, Any],
 ) -> str:
     """The JSON the hash is taken over: sorted keys, no spaces, UTC microseconds."""
-    content = {
-        "occurred_at": occurred_at.isoformat(timespec="microseconds"),
-        "actor_user_id": actor_user_id,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "client_id": client_id,
-        "details": details,
-    }
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return canonical_text(
+        occurred_at=occurred_at.isoformat(timespec="microseconds"),
+        actor_user_id=actor_user_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        client_id=client_id,
+        details_json=details_json(details),
+    )
+
+
+def details_json(details: dict[str, Any]) -> str:
+    """An entry's details as they appear in its canonical content (valid JSON on its own)."""
+    return _encode(details)
+
+
+def _number(value: int | None) -> str:
+    if value is None:
+        return "null"
+    return str(value) if type(value) is int else _encode(value)  # a bool would be "true"
+
+
+def canonical_text(
+    *,
+    occurred_at: str,
+    actor_user_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: int,
+    client_id: int | None,
+    details_json: str,
+) -> str:
+    """``canonical_content`` from its parts already encoded, written out key by key in sorted
+    order: byte for byte ``json.dumps(content, sort_keys=True, separators=(",", ":"),
+    ensure_ascii=True)``, without encoding the details twice (the seed stores them as given)."""
+    return (
+        f'{{"action":{_string(action)},"actor_user_id":{_number(actor_user_id)},'
+        f'"client_id":{_number(client_id)},"details":{details_json},'
+        f'"object_id":{_number(object_id)},"object_type":{_string(object_type)},'
+        f'"occurred_at":{_string(occurred_at)}}}'
+    )
 
 
 def entry_hash(prev_hash: str, content: str) -> str:

@@ -44,8 +44,11 @@ class AuditEntry(Base):
         ForeignKey("clients.id", ondelete="RESTRICT"), index=True
     )
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # ids and enum values
-    prev_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), unique=True)
-    entry_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), unique=True)
+    # A unique index rather than a table constraint: the same guarantee, and a bulk load or a
+    # restore can build it once at the end (SQLite cannot drop a table's constraint).
+    prev_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), unique=True, index=True)
+    # Not indexed: each entry's hash is its successor's prev_hash, unique there already.
+    entry_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
 
 
 class AuditVerification(Base):

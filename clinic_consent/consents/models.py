@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text, column
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic_consent.db import Base
@@ -49,6 +49,9 @@ class Consent(Base):
             " AND withdrawal_registered_by_id IS NOT NULL)",
             name="withdrawal_of_granted",
         ),
+        # The manager's lists and charts: withdrawals (with their recording) and refusals.
+        Index("ix_consents_withdrawn_at_recording_id", "withdrawn_at", "recording_id"),
+        Index("ix_consents_decision", "decision"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from clinic_consent.audit.operations import log_change
 from clinic_consent.consents.models import Consent
@@ -67,7 +68,18 @@ def latest_version(kind: str, language: str) -> FormTemplateVersion:
     return version
 
 
-def form_kind_for(consent_recording: Recording, by_representative: bool) -> str:
+class FormKindFacts(Protocol):
+    """What the choice of form reads of a recording (a stored one, or the seed's plan)."""
+
+    @property
+    def public(self) -> bool: ...
+    @property
+    def made_by(self) -> str: ...
+    @property
+    def medium(self) -> str: ...
+
+
+def form_kind_for(consent_recording: FormKindFacts, by_representative: bool) -> str:
     """Which form a decision is given on: the most specific that applies."""
     if by_representative:
         return "representative_consent"
@@ -193,29 +205,37 @@ def sample_context(version: FormTemplateVersion) -> dict[str, Any]:
         }
 
 
-def consents_needing_reconsent(template: FormTemplate) -> list[Consent]:
-    """Granted consents, still standing, given on a version older than the template's latest
-    material change: the people concerned should be asked again on the new text."""
+def superseded_versions(template: FormTemplate) -> list[int]:
+    """Ids of the template's versions older than its latest material change."""
     material = [v.version for v in template.versions if v.material]
     if not material:
         return []
-    older = select(FormTemplateVersion.id).where(
-        FormTemplateVersion.template_id == template.id,
-        FormTemplateVersion.version < max(material),
-    )
-    return list(
-        db.session.scalars(
-            select(Consent)
-            .join(Recording, Consent.recording_id == Recording.id)
-            .where(
-                Consent.template_version_id.in_(older),
-                Consent.decision == "granted",
-                Consent.withdrawn_at.is_(None),
-                Recording.status != "destroyed",
-            )
-            .order_by(Consent.decided_at)
+    return [v.id for v in template.versions if v.version < max(material)]
+
+
+def standing_consents_on(version_ids: Sequence[int]) -> Select[tuple[Consent]]:
+    """Granted consents, still standing, on these form versions, of recordings not destroyed,
+    in the order they were given."""
+    return (
+        select(Consent)
+        .join(Recording, Consent.recording_id == Recording.id)
+        .where(
+            Consent.template_version_id.in_(version_ids),
+            Consent.decision == "granted",
+            Consent.withdrawn_at.is_(None),
+            Recording.status != "destroyed",
         )
+        .order_by(Consent.decided_at, Consent.id)
     )
+
+
+def consents_needing_reconsent(template: FormTemplate) -> list[Consent]:
+    """Granted consents, still standing, given on a version older than the template's latest
+    material change: the people concerned should be asked again on the new text."""
+    older = superseded_versions(template)
+    if not older:
+        return []
+    return list(db.session.scalars(standing_consents_on(older)))
 
 
 # --- sealing and storing ---------------------------------------------------------------------

@@ -69,21 +69,22 @@ def report_command(output_format: str, output: Path | None) -> None:
     """Every kept recording with its destroy-by date and state (overdue, due-30, due-90, ok,
     no-date)."""
     from clinic_consent.cli import _one_transaction
-    from clinic_consent.oversight.queries import Filters, kept_recordings
-    from clinic_consent.oversight.retention_report import report_row
+    from clinic_consent.oversight.queries import Filters, retention_counts
+    from clinic_consent.oversight.retention_report import report_rows
 
     filters = Filters()
     with _one_transaction():
-        items = kept_recordings(filters)
         rows: list[dict[str, Any]] = []
         if _in_terminal():
+            total = sum(retention_counts(filters).values())
             with click.progressbar(
-                items, label="Recordings", file=sys.stderr, show_pos=True
+                length=total, label="Recordings", file=sys.stderr, show_pos=True
             ) as progress:
-                for item in progress:
-                    rows.append(report_row(*item, filters.today))
+                for row in report_rows(filters):
+                    rows.append(row)
+                    progress.update(1)
         else:
-            rows = [report_row(*item, filters.today) for item in items]
+            rows = list(report_rows(filters))
         _log_report_read()
     text = _as_json(rows, filters.today) if output_format == "json" else _as_csv(rows)
     if output is None:

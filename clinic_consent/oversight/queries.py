@@ -1,5 +1,5 @@
-"""The practice manager's lists: one function per list, the single source for the dashboard,
-its CSV exports, the charts, the quarterly report and ``clinic-consent retention report``.
+"""The practice manager's lists: one definition per list, the single source for the dashboard,
+its list pages and CSV exports, the charts, the quarterly report and the retention report.
 
 Definitions (``today`` is the UTC date the question is asked on, see ``Filters``):
 
@@ -13,39 +13,40 @@ Definitions (``today`` is the UTC date the question is asked on, see ``Filters``
 - **kept although a consent was withdrawn**: kept, and at least one of its consents has been
   withdrawn (R7 obliges destruction of what the withdrawal covers).
 - **without all required consents**: status ``planned`` or ``made`` and the rule set's verdict
-  (``verdict_for_recording``, computed per recording in Python) is ``consent_required``,
-  ``refused`` or ``incomplete``.
+  is ``consent_required``, ``refused`` or ``incomplete``: the stored ``Recording.verdict``,
+  which ``recordings.derived`` keeps equal to ``verdict_for_recording`` in the transaction of
+  every change it depends on.
 - **empty or expired access list**: a clinician's recording (``made_by == "clinician"``) that
-  is not destroyed and has no access-list entry active today (``AccessListEntry.is_active``):
-  nobody may currently see or hear it (R4).
-- **consents needing re-consent**: the union over all form templates of
-  ``forms_pdf.operations.consents_needing_reconsent``: standing granted consents on a template
-  version older than the template's latest material change.
+  is not destroyed and has no access-list entry active today (``AccessListEntry.is_active``;
+  stored as ``Recording.access_open_until``): nobody may currently see or hear it (R4).
+- **consents needing re-consent**: standing granted consents on a form version older than its
+  template's latest material change (``forms_pdf.operations.standing_consents_on``).
 - **open publication incidents**: every incident whose status is not ``closed``.
 
 Filters: *clinician* is the user who planned the recording (``Recording.created_by_id``; for
 an incident, the recording's); *period* is the session date, from and to inclusive (for an
 incident, the date of its recording's session, or of its own session).
 
-A recording without a destroy-by date is never overdue or due; the retention report calls it
-``no-date`` so that it is not overlooked.
+Every list is counted with one SQL count and read a page at a time, in a fixed order with a
+keyset (the sort key of the last row shown), so that a page costs the same with ten rows or a
+hundred thousand behind it. A recording without a destroy-by date is never overdue or due; the
+retention report calls it ``no-date`` so that it is not overlooked.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Final, TypeVarTuple
+from typing import Any, Final
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import ColumnElement, Select, String, cast, exists, func, or_, select, tuple_
+from sqlalchemy.orm import aliased
 
 from clinic_consent.consents.models import Consent
 from clinic_consent.extensions import db
-from clinic_consent.recordings.models import Recording
+from clinic_consent.recordings.models import AccessListEntry, PublicationIncident, Recording
 from clinic_consent.sessions.models import TreatmentSession
 from clinic_consent.timeutil import today_utc
 from clinic_consent.users.models import CLINICAL_ROLES, User
@@ -56,6 +57,9 @@ VERDICTS_MISSING_CONSENT: Final = ("consent_required", "refused", "incomplete")
 RETENTION_STATES: Final = ("overdue", "due-30", "due-90", "ok", "no-date")
 CHART_MONTHS: Final = 12
 CONSENT_STATES: Final = ("granted", "refused", "withdrawn")
+DASHBOARD_ROWS: Final = 20  # rows of each list on the dashboard itself
+PAGE_ROWS: Final = 100  # rows of a list page
+EXPORT_BATCH: Final = 1000  # rows read at a time for a CSV or a report
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,10 @@ class Filters:
     date_from: date | None = None
     date_to: date | None = None
     today: date = field(default_factory=today_utc)
+
+    @property
+    def by_period(self) -> bool:
+        return self.date_from is not None or self.date_to is not None
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,7 @@ class Row:
     detail: str = ""
     consent_id: int | None = None
     incident_id: int | None = None
+    key: str = ""  # the keyset position of the row: the next page starts after it
 
 
 def retention_state(retention_until: date | None, today: date) -> str:
@@ -98,221 +107,364 @@ def retention_state(retention_until: date | None, today: date) -> str:
     return "ok"
 
 
-# --- the recordings the lists read -----------------------------------------------------------
-
 Creator = aliased(User)
+Criteria = list[ColumnElement[bool]]
 
 
-Columns = TypeVarTuple("Columns")
+# --- the filters, on queries about recordings -------------------------------------------------
 
 
-def _filtered(query: Select[*Columns], filters: Filters) -> Select[*Columns]:
-    """The filters, on a query that joins Recording and its TreatmentSession."""
+def _filtered(query: Select[Any], filters: Filters, *, joined: bool = False) -> Select[Any]:
+    """The filters on a query over Recording; the session is joined for the period unless the
+    query has it already."""
     if filters.clinician_id is not None:
         query = query.where(Recording.created_by_id == filters.clinician_id)
-    if filters.date_from is not None:
-        query = query.where(TreatmentSession.date >= filters.date_from)
-    if filters.date_to is not None:
-        query = query.where(TreatmentSession.date <= filters.date_to)
+    if filters.by_period:
+        if not joined:
+            query = query.join(TreatmentSession, Recording.session_id == TreatmentSession.id)
+        if filters.date_from is not None:
+            query = query.where(TreatmentSession.date >= filters.date_from)
+        if filters.date_to is not None:
+            query = query.where(TreatmentSession.date <= filters.date_to)
     return query
 
 
-def _recordings(filters: Filters) -> Select[Recording, date, str]:
-    query = (
-        select(Recording, TreatmentSession.date, Creator.display_name)
-        .join(TreatmentSession, Recording.session_id == TreatmentSession.id)
-        .join(Creator, Recording.created_by_id == Creator.id)
-    )
-    query = _filtered(query, filters)
-    return query.order_by(
-        Recording.retention_until.is_(None), Recording.retention_until, Recording.id
-    )
+def _count(query: Select[Any]) -> int:
+    return int(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
-def _row(recording: Recording, session_date: date, clinician: str, detail: str = "") -> Row:
-    return Row(
-        recording_id=recording.id,
-        session_date=session_date,
-        clinician=clinician,
-        made_by=recording.made_by,
-        medium=recording.medium,
-        status=recording.status,
-        retention_until=recording.retention_until,
-        detail=detail,
-    )
+# --- keysets ----------------------------------------------------------------------------------
 
 
-def kept_recordings(filters: Filters) -> list[tuple[Recording, date, str]]:
-    """Every kept recording (status made) with its session date and clinician's name."""
-    query = _recordings(filters).where(Recording.status == "made")
-    return [(r, d, name) for r, d, name in db.session.execute(query)]
+@dataclass(frozen=True)
+class Order:
+    """A list's order and how a row's position is written in a link (``Row.key``)."""
+
+    columns: tuple[Any, ...]
+    parse: Callable[[str], tuple[Any, ...]]
+    write: Callable[[Any], str]
+
+    def after(self, query: Select[Any], key: str | None) -> Select[Any]:
+        """Rows after ``key``; an unreadable key starts at the top."""
+        if key:
+            try:
+                position = self.parse(key)
+            except ValueError:
+                return query
+            query = query.where(tuple_(*self.columns) > tuple_(*position))
+        return query.order_by(*self.columns)
 
 
-def kept_rows(filters: Filters) -> list[Row]:
-    """Every kept recording; a row's detail is its retention state (``retention_state``)."""
-    return [
-        _row(r, d, name, retention_state(r.retention_until, filters.today))
-        for r, d, name in kept_recordings(filters)
-    ]
+def _parse_retention_key(key: str) -> tuple[date, int]:
+    day, _, number = key.partition("_")
+    return date.fromisoformat(day), int(number)
 
 
-def _in_state(filters: Filters, state: str) -> list[Row]:
-    return [row for row in kept_rows(filters) if row.detail == state]
+BY_RETENTION: Final = Order(
+    (Recording.retention_until, Recording.id),
+    _parse_retention_key,
+    lambda row: f"{row.retention_until.isoformat()}_{row.recording_id}",
+)
+BY_RECORDING: Final = Order((Recording.id,), lambda key: (int(key),), lambda r: str(r.recording_id))
+BY_CONSENT: Final = Order((Consent.id,), lambda key: (int(key),), lambda r: str(r.consent_id))
+BY_INCIDENT: Final = Order(
+    (PublicationIncident.id,), lambda key: (int(key),), lambda r: str(r.incident_id)
+)
 
 
-def overdue(filters: Filters) -> list[Row]:
-    """Kept and past their destroy-by date."""
-    return _in_state(filters, "overdue")
-
-
-def due_within_30(filters: Filters) -> list[Row]:
-    """Kept, to be destroyed between today and today + 30 days (inclusive)."""
-    return _in_state(filters, "due-30")
-
-
-def due_within_90(filters: Filters) -> list[Row]:
-    """Kept, to be destroyed in 31 to 90 days (the 0-30 bucket is its own list)."""
-    return _in_state(filters, "due-90")
-
-
-def kept_after_withdrawal(filters: Filters) -> list[Row]:
-    """Kept although at least one consent was withdrawn (R7: to be destroyed)."""
-    withdrawn = select(Consent.recording_id).where(Consent.withdrawn_at.is_not(None))
-    query = _recordings(filters).where(Recording.status == "made", Recording.id.in_(withdrawn))
-    return [_row(r, d, name) for r, d, name in db.session.execute(query)]
-
-
-def missing_consents(filters: Filters) -> list[Row]:
-    """Planned or kept, and the verdict is consent_required, refused or incomplete."""
-    from clinic_consent.recordings.facts import verdict_for_recording
-
-    query = _recordings(filters).where(Recording.status.in_(("planned", "made")))
-    rows = []
-    for recording, session_date, name in db.session.execute(query):
-        verdict = verdict_for_recording(recording)
-        if verdict.status in VERDICTS_MISSING_CONSENT:
-            rows.append(_row(recording, session_date, name, verdict.status))
-    return rows
-
-
-def access_lapsed(filters: Filters) -> list[Row]:
-    """A clinician's recording, not destroyed, with no access-list entry active today."""
-    query = (
-        _recordings(filters)
-        .where(Recording.made_by == "clinician", Recording.status != "destroyed")
-        .options(selectinload(Recording.access_entries))
-    )
-    rows = []
-    for recording, session_date, name in db.session.execute(query):
-        if not any(entry.is_active(filters.today) for entry in recording.access_entries):
-            detail = "expired" if recording.access_entries else "empty"
-            rows.append(_row(recording, session_date, name, detail))
-    return rows
-
-
-def _matches(filters: Filters, created_by_id: int | None, session_date: date | None) -> bool:
-    if filters.clinician_id is not None and created_by_id != filters.clinician_id:
-        return False
-    if filters.date_from is not None and (session_date is None or session_date < filters.date_from):
-        return False
-    return not (
-        filters.date_to is not None and (session_date is None or session_date > filters.date_to)
-    )
-
-
-def _user_names() -> dict[int, str]:
-    return {
-        user_id: name for user_id, name in db.session.execute(select(User.id, User.display_name))
-    }
-
-
-def reconsent_needed(filters: Filters) -> list[Row]:
-    """Standing consents on a template version before the template's latest material change."""
-    from clinic_consent.forms_pdf.models import FormTemplate
-    from clinic_consent.forms_pdf.operations import consents_needing_reconsent
-
-    names = _user_names()
-    rows = []
-    templates = db.session.scalars(select(FormTemplate).order_by(FormTemplate.id))
-    for template in templates:
-        for consent in consents_needing_reconsent(template):
-            recording = consent.recording
-            session_date = recording.session.date
-            if not _matches(filters, recording.created_by_id, session_date):
-                continue
-            version = consent.template_version
-            detail = f"{template.kind}/{template.language} v{version.version}" if version else ""
-            rows.append(
-                Row(
-                    recording_id=recording.id,
-                    session_date=session_date,
-                    clinician=names.get(recording.created_by_id, ""),
-                    made_by=recording.made_by,
-                    medium=recording.medium,
-                    status=recording.status,
-                    retention_until=recording.retention_until,
-                    detail=detail,
-                    consent_id=consent.id,
-                )
-            )
-    return sorted(rows, key=lambda row: row.consent_id or 0)
-
-
-def open_incidents(filters: Filters) -> list[Row]:
-    """Publication incidents not (yet) closed."""
-    from clinic_consent.recordings.incidents import open_incidents as not_closed
-
-    incidents = not_closed()
-    names = _user_names()
-    rows = []
-    for incident in incidents:
-        recording = (
-            db.session.get(Recording, incident.recording_id) if incident.recording_id else None
-        )
-        session_id = recording.session_id if recording is not None else incident.session_id
-        session = db.session.get(TreatmentSession, session_id) if session_id else None
-        session_date = session.date if session is not None else None
-        created_by = recording.created_by_id if recording is not None else None
-        if not _matches(filters, created_by, session_date):
-            continue
-        rows.append(
-            Row(
-                recording_id=recording.id if recording is not None else None,
-                session_date=session_date,
-                clinician=names.get(created_by, "") if created_by is not None else "",
-                made_by=recording.made_by if recording is not None else "",
-                medium=recording.medium if recording is not None else "",
-                status=recording.status if recording is not None else "",
-                retention_until=recording.retention_until if recording is not None else None,
-                detail=incident.status,
-                incident_id=incident.id,
-            )
-        )
-    return rows
+# --- the lists ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class ListSpec:
+    """One list. ``count`` and ``page`` each cost a fixed number of queries whatever the
+    number of rows; ``rows`` reads them all, a batch at a time (CSV, reports)."""
+
     name: str
     title: object  # a lazy translated string
-    rows: Callable[[Filters], list[Row]]
+    counted: Callable[[Filters], Select[Any]]  # the least the count needs, filtered
+    shown: Callable[[Filters], Select[Any]]  # the rows' columns, filtered, unordered
+    order: Order
+    row: Callable[[Any, Filters], Row]
+
+    def count(self, filters: Filters) -> int:
+        return _count(self.counted(filters))
+
+    def page(self, filters: Filters, after: str | None = None, size: int = PAGE_ROWS) -> list[Row]:
+        query = self.order.after(self.shown(filters), after).limit(size)
+        rows = []
+        for result in db.session.execute(query):
+            row = self.row(result, filters)
+            rows.append(replace(row, key=self.order.write(row)))
+        return rows
+
+    def rows(self, filters: Filters) -> Iterator[Row]:
+        key: str | None = None
+        while True:
+            page = self.page(filters, key, EXPORT_BATCH)
+            yield from page
+            if len(page) < EXPORT_BATCH:
+                return
+            key = page[-1].key
+
+
+def _recording_columns() -> tuple[Any, ...]:
+    return (
+        Recording.id,
+        TreatmentSession.date,
+        Creator.display_name,
+        Recording.made_by,
+        Recording.medium,
+        Recording.status,
+        Recording.retention_until,
+    )
+
+
+def _shown(query: Select[Any], filters: Filters) -> Select[Any]:
+    """The session's date and the planner's name for each row of a query over Recording."""
+    query = query.join(TreatmentSession, Recording.session_id == TreatmentSession.id).join(
+        Creator, Recording.created_by_id == Creator.id
+    )
+    return _filtered(query, filters, joined=True)
+
+
+def _recording_row(result: Any, filters: Filters, detail: str = "") -> Row:
+    return Row(
+        recording_id=result.id,
+        session_date=result.date,
+        clinician=result.display_name,
+        made_by=result.made_by,
+        medium=result.medium,
+        status=result.status,
+        retention_until=result.retention_until,
+        detail=detail,
+    )
+
+
+def recording_list(
+    name: str,
+    title: object,
+    criteria: Callable[[Filters], Criteria],
+    order: Order = BY_RECORDING,
+    row: Callable[[Any, Filters], Row] = _recording_row,
+    extra: Callable[[], Sequence[Any]] = tuple,
+) -> ListSpec:
+    """A list of recordings meeting ``criteria``; ``extra`` columns feed ``row``."""
+    return ListSpec(
+        name,
+        title,
+        lambda filters: _filtered(select(Recording.id).where(*criteria(filters)), filters),
+        lambda filters: _shown(
+            select(*_recording_columns(), *extra()).where(*criteria(filters)), filters
+        ),
+        order,
+        row,
+    )
+
+
+def kept_criteria(state: str | None, today: date) -> Criteria:
+    """Kept recordings, in a retention state or all (see the module's definitions)."""
+    until = Recording.retention_until
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    later = today + timedelta(days=DUE_LATER_DAYS)
+    by_state: dict[str | None, Criteria] = {
+        None: [],
+        "overdue": [until < today],
+        "due-30": [until >= today, until <= soon],
+        "due-90": [until > soon, until <= later],
+        "ok": [until > later],
+        "no-date": [until.is_(None)],
+    }
+    return [Recording.status == "made", *by_state[state]]
+
+
+def _retention_row(result: Any, filters: Filters) -> Row:
+    return _recording_row(result, filters, retention_state(result.retention_until, filters.today))
+
+
+def _withdrawn(_filters: Filters) -> Criteria:
+    withdrawn = select(Consent.recording_id).where(Consent.withdrawn_at.is_not(None))
+    return [Recording.status == "made", Recording.id.in_(withdrawn)]
+
+
+def _missing_consents(_filters: Filters) -> Criteria:
+    return [
+        Recording.status.in_(("planned", "made")),
+        Recording.verdict.in_(VERDICTS_MISSING_CONSENT),
+    ]
+
+
+def _missing_row(result: Any, filters: Filters) -> Row:
+    return _recording_row(result, filters, result.verdict)
+
+
+def lapsed_criteria(filters: Filters) -> Criteria:
+    """A clinician's recording, not destroyed, with no access-list entry active today."""
+    return [
+        Recording.made_by == "clinician",
+        Recording.status != "destroyed",
+        or_(Recording.access_open_until.is_(None), Recording.access_open_until < filters.today),
+    ]
+
+
+def _listed() -> Sequence[Any]:
+    return (exists().where(AccessListEntry.recording_id == Recording.id).label("listed"),)
+
+
+def _lapsed_row(result: Any, filters: Filters) -> Row:
+    return _recording_row(result, filters, "expired" if result.listed else "empty")
+
+
+def _superseded_consents() -> Select[Any]:
+    from clinic_consent.forms_pdf.models import FormTemplate
+    from clinic_consent.forms_pdf.operations import standing_consents_on, superseded_versions
+
+    templates = db.session.scalars(select(FormTemplate).order_by(FormTemplate.id))
+    older = [version for template in templates for version in superseded_versions(template)]
+    return standing_consents_on(older).order_by(None)
+
+
+def _reconsent_counted(filters: Filters) -> Select[Any]:
+    return _filtered(_superseded_consents().with_only_columns(Consent.id), filters)
+
+
+def _reconsent_shown(filters: Filters) -> Select[Any]:
+    from clinic_consent.forms_pdf.models import FormTemplate, FormTemplateVersion
+
+    query = (
+        _superseded_consents()
+        .with_only_columns(
+            *_recording_columns(),
+            Consent.id.label("consent_id"),
+            FormTemplate.kind,
+            FormTemplate.language,
+            FormTemplateVersion.version,
+        )
+        .join(FormTemplateVersion, Consent.template_version_id == FormTemplateVersion.id)
+        .join(FormTemplate, FormTemplateVersion.template_id == FormTemplate.id)
+    )
+    return _shown(query, filters)
+
+
+def _reconsent_row(result: Any, filters: Filters) -> Row:
+    row = _recording_row(result, filters, f"{result.kind}/{result.language} v{result.version}")
+    return replace(row, consent_id=result.consent_id)
+
+
+def _incidents(filters: Filters) -> Select[Any]:
+    """Open incidents, with their recording's (or their own) session for the filters."""
+    session_id = func.coalesce(Recording.session_id, PublicationIncident.session_id)
+    query = (
+        select(
+            PublicationIncident.id.label("incident_id"),
+            PublicationIncident.status.label("incident_status"),
+            *_recording_columns(),
+        )
+        .select_from(PublicationIncident)
+        .outerjoin(Recording, PublicationIncident.recording_id == Recording.id)
+        .outerjoin(TreatmentSession, TreatmentSession.id == session_id)
+        .outerjoin(Creator, Recording.created_by_id == Creator.id)
+        .where(PublicationIncident.status != "closed")
+    )
+    return _filtered(query, filters, joined=True)
+
+
+def _incident_row(result: Any, filters: Filters) -> Row:
+    return Row(
+        recording_id=result.id,
+        session_date=result.date,
+        clinician=result.display_name or "",
+        made_by=result.made_by or "",
+        medium=result.medium or "",
+        status=result.status or "",
+        retention_until=result.retention_until,
+        detail=result.incident_status,
+        incident_id=result.incident_id,
+    )
+
+
+def _in_state(state: str) -> Callable[[Filters], Criteria]:
+    return lambda filters: kept_criteria(state, filters.today)
 
 
 LISTS: Final = (
-    ListSpec("overdue", _l("Overdue for destruction"), overdue),
-    ListSpec("due-30", _l("To be destroyed within 30 days"), due_within_30),
-    ListSpec("due-90", _l("To be destroyed in 31 to 90 days"), due_within_90),
-    ListSpec("withdrawn", _l("Kept although a consent was withdrawn"), kept_after_withdrawal),
-    ListSpec("missing-consents", _l("Without all required consents"), missing_consents),
-    ListSpec("access-lapsed", _l("Empty or expired access list"), access_lapsed),
-    ListSpec("reconsent", _l("Consents on a form version needing re-consent"), reconsent_needed),
-    ListSpec("incidents", _l("Open publication incidents"), open_incidents),
+    recording_list(
+        "overdue", _l("Overdue for destruction"), _in_state("overdue"), BY_RETENTION, _retention_row
+    ),
+    recording_list(
+        "due-30",
+        _l("To be destroyed within 30 days"),
+        _in_state("due-30"),
+        BY_RETENTION,
+        _retention_row,
+    ),
+    recording_list(
+        "due-90",
+        _l("To be destroyed in 31 to 90 days"),
+        _in_state("due-90"),
+        BY_RETENTION,
+        _retention_row,
+    ),
+    recording_list("withdrawn", _l("Kept although a consent was withdrawn"), _withdrawn),
+    recording_list(
+        "missing-consents",
+        _l("Without all required consents"),
+        _missing_consents,
+        row=_missing_row,
+        extra=lambda: (Recording.verdict,),
+    ),
+    recording_list(
+        "access-lapsed",
+        _l("Empty or expired access list"),
+        lapsed_criteria,
+        row=_lapsed_row,
+        extra=_listed,
+    ),
+    ListSpec(
+        "reconsent",
+        _l("Consents on a form version needing re-consent"),
+        _reconsent_counted,
+        _reconsent_shown,
+        BY_CONSENT,
+        _reconsent_row,
+    ),
+    ListSpec(
+        "incidents",
+        _l("Open publication incidents"),
+        _incidents,
+        _incidents,
+        BY_INCIDENT,
+        _incident_row,
+    ),
 )
 LIST_NAMES: Final = tuple(spec.name for spec in LISTS)
 
 
 def list_spec(name: str) -> ListSpec | None:
     return next((spec for spec in LISTS if spec.name == name), None)
+
+
+def counts(filters: Filters, names: Sequence[str] = LIST_NAMES) -> dict[str, int]:
+    found = (list_spec(name) for name in names)
+    return {spec.name: spec.count(filters) for spec in found if spec is not None}
+
+
+# --- the kept recordings, for the retention report ----------------------------------------------
+
+
+def retention_list(state: str | None) -> ListSpec:
+    """Kept recordings, of one retention state or all, by recording id."""
+    return recording_list(
+        state or "kept",
+        _l("Kept recordings"),
+        lambda filters: kept_criteria(state, filters.today),
+        row=_retention_row,
+    )
+
+
+def retention_counts(filters: Filters) -> dict[str, int]:
+    """Kept recordings per retention state (one count each, on the destroy-by date index)."""
+    return {state: retention_list(state).count(filters) for state in RETENTION_STATES}
 
 
 # --- the charts' data ------------------------------------------------------------------------
@@ -330,30 +482,44 @@ def due_per_month(filters: Filters) -> tuple[int, list[tuple[date, int]]]:
     """Kept recordings overdue, and to be destroyed per month from today on: this month and
     the next eleven (later ones are not shown)."""
     months = [_month_start(filters.today)]
-    while len(months) < CHART_MONTHS:
+    while len(months) < CHART_MONTHS + 1:
         months.append(_next_month(months[-1]))
-    dates = [r.retention_until for r, _d, _n in kept_recordings(filters) if r.retention_until]
-    counts: Counter[date] = Counter(_month_start(d) for d in dates if d >= filters.today)
-    return sum(1 for d in dates if d < filters.today), [(m, counts[m]) for m in months]
+    month = func.substr(cast(Recording.retention_until, String), 1, 7)
+    query = _filtered(
+        select(month, func.count())
+        .select_from(Recording)
+        .where(
+            *kept_criteria(None, filters.today),
+            Recording.retention_until >= filters.today,
+            Recording.retention_until < months[-1],
+        )
+        .group_by(month),
+        filters,
+    )
+    per_month = {label: count for label, count in db.session.execute(query)}
+    overdue = retention_list("overdue").count(filters)
+    return overdue, [(m, per_month.get(m.isoformat()[:7], 0)) for m in months[:-1]]
 
 
 def consents_by_status(filters: Filters) -> list[tuple[str, int]]:
     """Consents on the filtered recordings: granted (standing), refused, withdrawn."""
-    query = (
-        select(Consent.decision, Consent.withdrawn_at)
-        .join(Recording, Consent.recording_id == Recording.id)
-        .join(TreatmentSession, Recording.session_id == TreatmentSession.id)
-    )
-    query = _filtered(query, filters)
-    counts: Counter[str] = Counter()
-    for decision, withdrawn_at in db.session.execute(query):
-        counts["withdrawn" if withdrawn_at is not None else decision] += 1
-    return [(status, counts[status]) for status in CONSENT_STATES]
+
+    def count(*criteria: ColumnElement[bool]) -> int:
+        query = select(Consent.id).where(*criteria)
+        if filters.clinician_id is not None or filters.by_period:
+            query = _filtered(query.join(Recording, Consent.recording_id == Recording.id), filters)
+        return _count(query)
+
+    refused = count(Consent.decision == "refused")
+    withdrawn = count(Consent.withdrawn_at.is_not(None))
+    granted = count(Consent.decision == "granted") - withdrawn
+    counted = {"granted": granted, "refused": refused, "withdrawn": withdrawn}
+    return [(state, counted[state]) for state in CONSENT_STATES]
 
 
 def clinicians() -> list[User]:
     """Who the clinician filter offers: everyone who planned a recording, or is a clinician."""
-    planners = select(Recording.created_by_id)
+    planners = select(Recording.created_by_id).distinct()
     return list(
         db.session.scalars(
             select(User)
@@ -361,12 +527,3 @@ def clinicians() -> list[User]:
             .order_by(User.display_name, User.id)
         )
     )
-
-
-def counts(filters: Filters, names: Iterable[str] = LIST_NAMES) -> dict[str, int]:
-    result = {}
-    for name in names:
-        spec = list_spec(name)
-        assert spec is not None
-        result[name] = len(spec.rows(filters))
-    return result

@@ -154,7 +154,7 @@ def report_context(quarter: Quarter, *, form_number: str, sealed_at: datetime) -
             "reference_day": reference_day(quarter),
         },
         "lists": [
-            {"name": spec.name, "title": str(spec.title), "count": len(spec.rows(filters))}
+            {"name": spec.name, "title": str(spec.title), "count": spec.count(filters)}
             for spec in queries.LISTS
         ],
         "lists_on": filters.today,

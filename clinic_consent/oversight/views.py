@@ -24,6 +24,7 @@ from clinic_consent.oversight.queries import Filters, Row
 from clinic_consent.spreadsheet import safe_cell
 
 bp = Blueprint("oversight", __name__)
+MAX_KEY: Final = 40  # a list page's ?after=: a date and an id at most
 
 Page = Response | str | tuple[str, int]
 
@@ -107,7 +108,10 @@ def dashboard() -> Page:
     valid = _valid_filters(form)
     filters = _filters(form) if valid else Filters()
     note_access("dashboard.read", object_type="recordings", object_id=None)
-    lists = [(spec, spec.rows(filters)) for spec in queries.LISTS]
+    lists = [
+        (spec, spec.count(filters), spec.page(filters, size=queries.DASHBOARD_ROWS))
+        for spec in queries.LISTS
+    ]
     overdue_count, due_by_month = queries.due_per_month(filters)
     due_chart = charts.bar_chart(
         _("Recordings to be destroyed per month"),
@@ -149,6 +153,33 @@ def _query_args(filters: Filters) -> dict[str, Any]:
     if filters.date_to is not None:
         args["date_to"] = filters.date_to.isoformat()
     return args
+
+
+@bp.get("/dashboard/lists/<list_name>")
+def list_page(list_name: str) -> Page:
+    """One list, a page at a time: the rows after ``?after=`` (a row's key), in the list's
+    order; the filters as on the dashboard."""
+    spec = queries.list_spec(list_name)
+    if spec is None:
+        abort(404)
+    form = _filter_form(request.args)
+    valid = _valid_filters(form)
+    filters = _filters(form) if valid else Filters()
+    after = request.args.get("after", "")[:MAX_KEY] or None
+    note_access("dashboard.list", object_type="recordings", object_id=None)
+    rows = spec.page(filters, after, queries.PAGE_ROWS + 1)
+    page = render_template(
+        "oversight/list.html",
+        spec=spec,
+        count=spec.count(filters),
+        rows=rows[: queries.PAGE_ROWS],
+        next_key=rows[queries.PAGE_ROWS - 1].key if len(rows) > queries.PAGE_ROWS else None,
+        first_page=after is None,
+        query_args=_query_args(filters),
+        detail_label=_detail_label,
+        status_label=_status_label,
+    )
+    return page if valid else (page, 422)
 
 
 @bp.get("/dashboard/<list_name>.csv")

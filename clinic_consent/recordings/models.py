@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, column
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic_consent.db import Base
@@ -75,6 +75,10 @@ class Recording(Base):
             " AND destruction_method IS NOT NULL)",
             name="destruction_registered",
         ),
+        # The practice manager's lists (oversight.queries), counted by index at any size.
+        Index("ix_recordings_status_retention_until", "status", "retention_until"),
+        Index("ix_recordings_verdict_status", "verdict", "status"),
+        Index("ix_recordings_made_by_access_open_until", "made_by", "access_open_until"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,8 +113,14 @@ class Recording(Base):
     destruction_method: Mapped[str | None] = mapped_column(Text)
     destruction_witness: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    created_by_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True
+    )
     version: Mapped[int] = mapped_column()
+    # Derived, for lists and counts at scale; kept by recordings/derived.py in the transaction
+    # of every change they depend on. None only before the first flush computes them.
+    verdict: Mapped[str | None] = mapped_column(String(16))
+    access_open_until: Mapped[date | None]
 
     __mapper_args__: Mapping[str, Any] = {"version_id_col": version}
 

@@ -21,8 +21,31 @@ def test_the_retention_report_is_the_commands_report(
     from_command = json.loads(
         runner.invoke(args=["retention", "report", "--format", "json"]).output
     )
-    assert response.get_json() == from_command
-    assert response.get_json()["recordings"], "the demo keeps recordings"
+    report = response.get_json()
+    assert report["date"] == from_command["date"]
+    assert report["recordings"] == from_command["recordings"]
+    assert report["recordings"], "the demo keeps recordings"
+    assert report["next"] is None, "one page holds the demo's"
+    assert sum(report["counts"].values()) == len(report["recordings"])
+
+
+def test_the_retention_report_comes_a_page_at_a_time(api_as: Callable[[str], ApiClient]) -> None:
+    api = api_as("practice_manager")
+    everything = api.get("/api/v1/reports/retention").get_json()
+    pages, after = [], None
+    while True:
+        query = "?limit=2" + (f"&after={after}" if after else "")
+        page = api.get(f"/api/v1/reports/retention{query}").get_json()
+        assert len(page["recordings"]) <= 2
+        assert page["counts"] == everything["counts"], "every page counts them all"
+        pages.extend(page["recordings"])
+        after = page["next"]
+        if after is None:
+            break
+    assert pages == everything["recordings"]
+    for bad in ("limit=0", "limit=5001", "after=0", "after=x"):
+        response = api.get(f"/api/v1/reports/retention?{bad}")
+        assert response.status_code == 422, bad
 
 
 def test_the_retention_report_filters_by_state(api_as: Callable[[str], ApiClient]) -> None:

@@ -27,8 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import update
-
 from clinic_consent.consents.operations import register_consent, withdraw_consent
 from clinic_consent.extensions import db
 from clinic_consent.forms_pdf.operations import latest_version, save_template_version
@@ -202,12 +200,8 @@ def build() -> Practice:
     add_incident_step(closed, StepInput(step="closed"), actor=t)
     # The overdue ones: retention dates set before today (operations plan from the session on,
     # which already allows them; this keeps the data set honest if that ever changes).
+    # Set through the ORM, as a change of terms is, so the stored verdict follows (R7).
     for letter, (_who, _s, until_day) in plan.items():
-        db.session.execute(
-            update(Recording)
-            .where(Recording.id == recordings[letter].id)
-            .values(retention_until=days(until_day))
-            .execution_options(synchronize_session="fetch")
-        )
+        recordings[letter].retention_until = days(until_day)
     db.session.commit()
     return Practice(staff, recordings)

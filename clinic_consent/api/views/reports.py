@@ -20,8 +20,8 @@ from clinic_consent.audit import chain
 from clinic_consent.audit.access_log import note_access
 from clinic_consent.audit.models import AuditVerification
 from clinic_consent.audit.verification import last_verification, run_verification
-from clinic_consent.oversight.queries import Filters
-from clinic_consent.oversight.retention_report import report_rows
+from clinic_consent.oversight.queries import Filters, retention_counts
+from clinic_consent.oversight.retention_report import report_page
 from clinic_consent.users.models import User
 
 URL_PREFIX = "/api/v1"
@@ -38,7 +38,7 @@ def _practice_manager() -> User:
 
 @blp.route("/reports/retention")
 @blp.doc(
-    summary="Every kept recording with its destroy-by date and retention state",
+    summary="Kept recordings with their destroy-by date and retention state, a page at a time",
     **error_responses(401, 403, 422),
 )
 @blp.arguments(RetentionQuerySchema, location="query")
@@ -46,11 +46,15 @@ def _practice_manager() -> User:
 def retention_report(query: dict[str, Any]) -> dict[str, Any]:
     _practice_manager()
     filters = Filters()
-    rows = report_rows(filters)
-    if "state" in query:
-        rows = [row for row in rows if row["state"] == query["state"]]
+    rows, after = report_page(filters, query.get("state"), query.get("after"), query["limit"])
     note_access("retention.report", object_type="recordings", object_id=None)
-    return {"date": filters.today, "recordings": rows}
+    counts = retention_counts(filters)
+    return {
+        "date": filters.today,
+        "counts": {state.replace("-", "_"): count for state, count in counts.items()},
+        "recordings": rows,
+        "next": after,
+    }
 
 
 def _verification(run: AuditVerification) -> dict[str, Any]:

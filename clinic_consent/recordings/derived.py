@@ -1,0 +1,235 @@
+"""Two columns of a recording derived from other rows, so that the practice manager's lists
+and counts over hundreds of thousands of recordings are answered with an index:
+
+- ``verdict``: the rule core's status, exactly ``verdict_for_recording(recording).status``. It
+  depends on stored rows only (the recording, its session and participants, their clients'
+  birth dates, capacity judgements and representatives, its access list and its consents),
+  never on today's date, so it cannot go stale while those rows stay as they are.
+- ``access_open_until``: the last day on which an entry of its access list is active
+  (``AccessListEntry.is_active``); ``OPEN_ENDED`` when an entry never lapses, None when the list
+  is empty. "Lapsed today" is then ``access_open_until IS NULL OR access_open_until < today``.
+
+They are kept in the same transaction as every change they depend on: after each flush the
+recordings the flushed rows touch are recomputed (``after_flush`` collects them from the
+session's new, changed and deleted objects; ``after_flush_postexec`` computes and writes). The
+rows are locked first on PostgreSQL (``FOR UPDATE``, in id order), so two transactions
+registering consents for one recording at once end with the verdict that sees both. The
+write is a plain UPDATE of the two columns: it is not a change of the recording's terms and
+leaves its version (optimistic locking) alone.
+
+A page about one recording, and every consent decision, still computes the verdict afresh;
+only lists and counts read these columns. ``stale_recordings`` recomputes every recording and
+names those that differ: the tests run it after the demo and after each kind of change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from functools import cache
+from typing import Any, Final
+
+from sqlalchemy import Table, bindparam, event, select, update
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.interfaces import LoaderOption
+
+from clinic_consent.clients.models import CapacityJudgement, Client, Representative
+from clinic_consent.consents.models import Consent
+from clinic_consent.recordings.facts import verdict_for_recording
+from clinic_consent.recordings.models import AccessListEntry, Recording
+from clinic_consent.sessions.models import SessionParticipant, TreatmentSession
+
+OPEN_ENDED: Final = date(9999, 12, 31)
+_PENDING: Final = "derived_recording_changes"
+
+
+@cache
+def verdict_loading() -> tuple[LoaderOption, ...]:
+    """What verdict_for_recording reads of a recording, loaded in a few queries for many at
+    once (built on first use: the mappers must be complete)."""
+    return (
+        selectinload(Recording.session)
+        .selectinload(TreatmentSession.participants)
+        .options(
+            selectinload(SessionParticipant.client).options(
+                selectinload(Client.representatives), selectinload(Client.capacity_judgements)
+            ),
+            selectinload(SessionParticipant.representatives),
+        ),
+        selectinload(Recording.recorder),
+        selectinload(Recording.access_entries).selectinload(AccessListEntry.user),
+        selectinload(Recording.consents).options(
+            selectinload(Consent.party_participant), selectinload(Consent.party_representative)
+        ),
+    )
+
+
+def access_open_until(entries: Iterable[tuple[date | None, date | None]]) -> date | None:
+    """The last day any entry is active, from (valid_until, day revoked) pairs: an entry
+    revoked on a day is no longer active that day (``AccessListEntry.is_active``)."""
+    last: date | None = None
+    for valid_until, revoked_on in entries:
+        until = valid_until or OPEN_ENDED
+        if revoked_on is not None:
+            until = min(until, revoked_on - timedelta(days=1))
+        last = until if last is None else max(last, until)
+    return last
+
+
+def derived_values(recording: Recording) -> tuple[str, date | None]:
+    """(verdict, access_open_until) as they should be stored for ``recording``."""
+    entries = (
+        (e.valid_until, e.revoked_at.date() if e.revoked_at is not None else None)
+        for e in recording.access_entries
+    )
+    return verdict_for_recording(recording).status, access_open_until(entries)
+
+
+class _Changes:
+    """What one transaction's flushes touched, by the kind of row the recordings hang off."""
+
+    def __init__(self) -> None:
+        self.recordings: set[int] = set()
+        self.sessions: set[int] = set()
+        self.participants: set[int] = set()
+        self.clients: set[int] = set()
+
+    def note(self, obj: object) -> None:
+        if isinstance(obj, Recording):
+            self.recordings.add(obj.id)
+        elif isinstance(obj, Consent | AccessListEntry):
+            self.recordings.add(obj.recording_id)
+        elif isinstance(obj, SessionParticipant):
+            self.sessions.add(obj.session_id)
+        elif isinstance(obj, TreatmentSession):
+            self.sessions.add(obj.id)
+        elif isinstance(obj, Client):
+            self.clients.add(obj.id)
+        elif isinstance(obj, CapacityJudgement):
+            self.clients.add(obj.client_id)
+        elif isinstance(obj, Representative):
+            if obj.client_id is not None:
+                self.clients.add(obj.client_id)
+            if obj.participant_id is not None:
+                self.participants.add(obj.participant_id)
+
+    def recording_ids(self, session: Session) -> set[int]:
+        ids = set(self.recordings)
+        sessions = set(self.sessions)
+        if self.participants:
+            sessions.update(
+                session.scalars(
+                    select(SessionParticipant.session_id).where(
+                        SessionParticipant.id.in_(self.participants)
+                    )
+                )
+            )
+        if self.clients:
+            of_clients = select(SessionParticipant.session_id).where(
+                SessionParticipant.client_id.in_(self.clients)
+            )
+            sessions.update(session.scalars(of_clients))
+        if sessions:
+            ids.update(
+                session.scalars(select(Recording.id).where(Recording.session_id.in_(sessions)))
+            )
+        return ids
+
+
+def _collect(session: Session, _flush_context: Any) -> None:
+    changes = session.info.setdefault(_PENDING, _Changes())
+    for obj in session.new:
+        changes.note(obj)
+    for obj in session.deleted:
+        changes.note(obj)
+    for obj in session.dirty:
+        if session.is_modified(obj, include_collections=False):
+            changes.note(obj)
+
+
+def _recompute(session: Session, _flush_context: Any) -> None:
+    changes: _Changes | None = session.info.pop(_PENDING, None)
+    if changes is not None:
+        refresh(session, changes.recording_ids(session))
+
+
+def refresh(session: Session, recording_ids: Iterable[int]) -> int:
+    """Recompute and store the derived columns of these recordings; returns how many changed."""
+    ids = sorted(recording_ids)
+    if not ids:
+        return 0
+    if session.connection().dialect.name == "postgresql":
+        locked = select(Recording.id).where(Recording.id.in_(ids)).order_by(Recording.id)
+        session.execute(locked.with_for_update())
+    recordings = session.scalars(
+        select(Recording)
+        .where(Recording.id.in_(ids))
+        .options(*verdict_loading())
+        .execution_options(populate_existing=True)
+    ).all()
+    return _store(session, recordings)
+
+
+def _store(session: Session, recordings: Sequence[Recording]) -> int:
+    updates = []
+    for recording in recordings:
+        verdict, open_until = derived_values(recording)
+        if (recording.verdict, recording.access_open_until) != (verdict, open_until):
+            updates.append({"key": recording.id, "verdict": verdict, "open_until": open_until})
+            set_committed_value(recording, "verdict", verdict)
+            set_committed_value(recording, "access_open_until", open_until)
+    if updates:
+        table = Recording.__table__
+        assert isinstance(table, Table)
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("key"))
+            .values(verdict=bindparam("verdict"), access_open_until=bindparam("open_until"))
+        )
+        session.connection().execute(statement, updates)
+    return len(updates)
+
+
+def fill_missing(session: Session, batch: int = 500) -> int:
+    """Compute the columns of recordings that have none yet (rows from before the columns
+    existed: ``prepare_database`` calls this after the migrations); returns how many."""
+    filled = 0
+    while True:
+        ids = session.scalars(
+            select(Recording.id)
+            .where(Recording.verdict.is_(None))
+            .order_by(Recording.id)
+            .limit(batch)
+        ).all()
+        if not ids:
+            return filled
+        filled += refresh(session, ids)
+
+
+def stale_recordings(session: Session, batch: int = 500) -> list[int]:
+    """Every recording whose stored columns differ from what they should be (none, always)."""
+    stale: list[int] = []
+    last_id = 0
+    while True:
+        recordings = session.scalars(
+            select(Recording)
+            .where(Recording.id > last_id)
+            .order_by(Recording.id)
+            .limit(batch)
+            .options(*verdict_loading())
+        ).all()
+        if not recordings:
+            return stale
+        stale.extend(
+            r.id for r in recordings if (r.verdict, r.access_open_until) != derived_values(r)
+        )
+        last_id = recordings[-1].id
+        session.expunge_all()
+
+
+def listen() -> None:
+    """Keep the columns in every ORM session (once per process, however many apps)."""
+    if not event.contains(Session, "after_flush", _collect):
+        event.listen(Session, "after_flush", _collect)
+        event.listen(Session, "after_flush_postexec", _recompute)

@@ -26,7 +26,7 @@ def prepare_database() -> None:
     Flushes, never commits: the command that calls it commits once.
     """
     upgrade_database()
-    derived.fill_missing(db.session)
+    derived.fill_missing(db.session())
     ensure_practice_settings(current_app.config["PRACTICE_NAME"])
     ensure_default_retention_classes()
     ensure_default_form_templates()

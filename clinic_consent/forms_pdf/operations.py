@@ -213,7 +213,7 @@ def superseded_versions(template: FormTemplate) -> list[int]:
     return [v.id for v in template.versions if v.version < max(material)]
 
 
-def standing_consents_on(version_ids: Sequence[int]) -> Select[tuple[Consent]]:
+def standing_consents_on(version_ids: Sequence[int]) -> Select[Consent]:
     """Granted consents, still standing, on these form versions, of recordings not destroyed,
     in the order they were given."""
     return (

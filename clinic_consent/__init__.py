@@ -63,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from clinic_consent.admin import views as admin_views
     from clinic_consent.api import token_views
+    from clinic_consent.audit import log_views as audit_log_views
     from clinic_consent.audit import views as audit_views
     from clinic_consent.auth import views as auth_views
     from clinic_consent.clients import views as client_views
@@ -89,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
         template_views,
         verify_views,
         audit_views,
+        audit_log_views,
         oversight_views,
         retention_views,
         incident_views,

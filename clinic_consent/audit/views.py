@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Result, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Result, Select, and_, or_, select
 from sqlalchemy.orm import aliased
 
 from clinic_consent import access
@@ -30,6 +30,7 @@ from clinic_consent.recordings.models import Recording
 from clinic_consent.sessions.models import SessionParticipant
 from clinic_consent.spreadsheet import safe_cell
 from clinic_consent.users.models import User
+from clinic_consent.web.paging import page_of
 
 bp = Blueprint("audit", __name__)
 
@@ -183,18 +184,15 @@ def client_accesses(client_id: int) -> Response | str | tuple[str, int]:
             client_id=client.id,
         )
         return _csv(client.id, _rows(db.session.execute(ordered)))
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    results = db.session.execute(ordered.limit(PER_PAGE).offset((page - 1) * PER_PAGE))
+    page = page_of(ordered, PER_PAGE)
     return render_template(
         "audit/client_accesses.html",
         client=client,
-        rows=_rows(results),
+        rows=[_row(*result) for result in page.items],
         period=period,
-        page=page,
-        pages=pages,
-        total=total,
+        page=page.number,
+        pages=page.pages,
+        total=page.total,
     )
 
 

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from clinic_consent import access
@@ -35,11 +36,14 @@ from clinic_consent.sessions.models import SessionParticipant, TreatmentSession
 from clinic_consent.sessions.views import SESSION_LOADING, recording_rows, status_for
 from clinic_consent.timeutil import today_utc
 from clinic_consent.web.form_errors import show_refusal
+from clinic_consent.web.paging import Page, page_of
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 
 INVALID = 422
 MAX_QUERY = 200
+CLIENTS_PER_PAGE = 50
+SESSIONS_PER_PAGE = 20
 METHOD_LABELS = {
     "drawn_signature": _l("drawn signature"),
     "paper_form": _l("signed paper form"),
@@ -82,7 +86,7 @@ def index() -> str:
     statement = access.visible_clients(who)
     if query:
         statement = statement.where(_name_matches(query))
-    clients = db.session.scalars(statement).all()
+    clients = page_of(statement, CLIENTS_PER_PAGE)
     note_access("clients.list", object_type="clients", object_id=None)
     today = today_utc()
     return render_template(
@@ -158,9 +162,10 @@ class ConsentRow:
     by_representative: bool
 
 
-def _sessions_of(client: Client) -> Sequence[TreatmentSession]:
-    """The client's sessions that the signed-in user may see (and open)."""
-    return db.session.scalars(
+def _sessions_of(client: Client) -> Page[TreatmentSession]:
+    """A page of the client's sessions that the signed-in user may see (and open), newest
+    first."""
+    statement = (
         select(TreatmentSession)
         .where(
             TreatmentSession.id.in_(
@@ -172,7 +177,8 @@ def _sessions_of(client: Client) -> Sequence[TreatmentSession]:
         )
         .options(*SESSION_LOADING)
         .order_by(TreatmentSession.date.desc(), TreatmentSession.id.desc())
-    ).all()
+    )
+    return page_of(statement, SESSIONS_PER_PAGE)
 
 
 def _consents_of(client: Client, sessions: Sequence[TreatmentSession]) -> list[ConsentRow]:
@@ -188,6 +194,10 @@ def _consents_of(client: Client, sessions: Sequence[TreatmentSession]) -> list[C
                 Consent.for_participant_id.in_(for_participant),
                 Consent.party_representative_id.in_(by_representative),
             ),
+        )
+        .options(
+            selectinload(Consent.party_representative),
+            selectinload(Consent.party_participant).selectinload(SessionParticipant.client),
         )
         .order_by(Consent.decided_at.desc(), Consent.id.desc())
     ).all()
@@ -217,9 +227,10 @@ def _render_show(
         age=_age(client),
         capacity=_capacity(client),
         today=today_utc(),
-        sessions=sessions,
-        recordings=recording_rows(sessions),
-        consents=_consents_of(client, sessions),
+        sessions=sessions.items,
+        session_page=sessions,
+        recordings=recording_rows(sessions.items),
+        consents=_consents_of(client, sessions.items),
         representative_form=representative_form or RepresentativeForm(formdata=None),
         capacity_form=capacity_form or CapacityForm(formdata=None),
         end_error=end_error,

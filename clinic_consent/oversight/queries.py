@@ -41,11 +41,12 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, String, cast, exists, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, String, cast, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from clinic_consent.consents.models import Consent
 from clinic_consent.extensions import db
+from clinic_consent.keyset import Keyset, date_id, date_id_key, id_key
 from clinic_consent.recordings.models import AccessListEntry, PublicationIncident, Recording
 from clinic_consent.sessions.models import TreatmentSession
 from clinic_consent.timeutil import today_utc
@@ -133,43 +134,16 @@ def _count(query: Select[Any]) -> int:
     return int(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
-# --- keysets ----------------------------------------------------------------------------------
+# --- keysets ---------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Order:
-    """A list's order and how a row's position is written in a link (``Row.key``)."""
-
-    columns: tuple[Any, ...]
-    parse: Callable[[str], tuple[Any, ...]]
-    write: Callable[[Any], str]
-
-    def after(self, query: Select[Any], key: str | None) -> Select[Any]:
-        """Rows after ``key``; an unreadable key starts at the top."""
-        if key:
-            try:
-                position = self.parse(key)
-            except ValueError:
-                return query
-            query = query.where(tuple_(*self.columns) > tuple_(*position))
-        return query.order_by(*self.columns)
-
-
-def _parse_retention_key(key: str) -> tuple[date, int]:
-    day, _, number = key.partition("_")
-    return date.fromisoformat(day), int(number)
-
-
-BY_RETENTION: Final = Order(
+BY_RETENTION: Final = Keyset(
     (Recording.retention_until, Recording.id),
-    _parse_retention_key,
-    lambda row: f"{row.retention_until.isoformat()}_{row.recording_id}",
+    date_id_key,
+    lambda row: date_id(row.retention_until, row.recording_id),
 )
-BY_RECORDING: Final = Order((Recording.id,), lambda key: (int(key),), lambda r: str(r.recording_id))
-BY_CONSENT: Final = Order((Consent.id,), lambda key: (int(key),), lambda r: str(r.consent_id))
-BY_INCIDENT: Final = Order(
-    (PublicationIncident.id,), lambda key: (int(key),), lambda r: str(r.incident_id)
-)
+BY_RECORDING: Final = Keyset((Recording.id,), id_key, lambda row: str(row.recording_id))
+BY_CONSENT: Final = Keyset((Consent.id,), id_key, lambda row: str(row.consent_id))
+BY_INCIDENT: Final = Keyset((PublicationIncident.id,), id_key, lambda row: str(row.incident_id))
 
 
 # --- the lists ---------------------------------------------------------------------------------
@@ -184,7 +158,7 @@ class ListSpec:
     title: object  # a lazy translated string
     counted: Callable[[Filters], Select[Any]]  # the least the count needs, filtered
     shown: Callable[[Filters], Select[Any]]  # the rows' columns, filtered, unordered
-    order: Order
+    order: Keyset
     row: Callable[[Any, Filters], Row]
 
     def count(self, filters: Filters) -> int:
@@ -245,7 +219,7 @@ def recording_list(
     name: str,
     title: object,
     criteria: Callable[[Filters], Criteria],
-    order: Order = BY_RECORDING,
+    order: Keyset = BY_RECORDING,
     row: Callable[[Any, Filters], Row] = _recording_row,
     extra: Callable[[], Sequence[Any]] = tuple,
 ) -> ListSpec:

@@ -145,30 +145,45 @@ def insert_rows(
 
 
 def drop_indexes(connection: Connection, tables: Iterable[str]) -> list[str]:
-    """On SQLite, drop the tables' plain indexes for the load and return their definitions:
-    building an index once over sorted keys costs a fraction of keeping it up to date row by
-    row. (UNIQUE constraints stay: they are part of the table.) Inside the load's
-    transaction, so a failed load leaves every index as it was."""
-    if connection.dialect.name != "sqlite":
-        return []
+    """Drop the tables' plain indexes for the load and return their definitions: building an
+    index once over sorted keys costs a fraction of keeping it up to date row by row.
+    Indexes behind a constraint (primary keys, UNIQUE) stay. Inside the load's transaction,
+    so a failed load leaves every index as it was."""
     names = sorted(tables)
-    marks = ", ".join("?" * len(names))
-    found = connection.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master"  # noqa: S608 (only ? marks are formatted in)
-        f" WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
-        tuple(names),
-    ).all()
-    for name, _sql in found:
+    if connection.dialect.name == "postgresql":
+        found = connection.execute(
+            text(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i"
+                " WHERE i.schemaname = current_schema() AND i.tablename = ANY(:tables)"
+                " AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
+                "  WHERE c.conindid = (quote_ident(i.schemaname) || '.' ||"
+                "   quote_ident(i.indexname))::regclass)"
+            ),
+            {"tables": names},
+        ).all()
+    else:
+        marks = ", ".join("?" * len(names))
+        found = connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master"  # noqa: S608 (only ? marks are formatted in)
+            f" WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})",
+            tuple(names),
+        ).all()
+    for name, _definition in found:
         connection.exec_driver_sql(f'DROP INDEX "{name}"')
-    return [sql for _name, sql in found]
+    return [definition for _name, definition in found]
 
 
 def create_indexes(connection: Connection, definitions: Iterable[str]) -> None:
-    """The dropped indexes again, sorted with a helper thread (the generator is done)."""
-    connection.exec_driver_sql("PRAGMA threads = 2")
-    for sql in definitions:
-        connection.exec_driver_sql(sql)
-    connection.exec_driver_sql("PRAGMA threads = 0")
+    """The dropped indexes again, sorted with more memory or a helper thread (the generators
+    are done by now)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+    else:
+        connection.exec_driver_sql("PRAGMA threads = 2")
+    for definition in definitions:
+        connection.exec_driver_sql(definition)
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA threads = 0")
 
 
 def finish(connection: Connection, tables: Iterable[str]) -> None:

@@ -118,6 +118,9 @@ def seed_command(sessions: int, random_seed: int) -> None:
             "this database already has sessions; seed a new database (set DATABASE_URL or "
             "CLINIC_CONSENT_INSTANCE_PATH)"
         )
+    # The load runs in a connection of its own: this session must not hold locks on the
+    # tables whose indexes it drops (PostgreSQL would wait for it forever).
+    db.session.remove()
     started = time.perf_counter()
     try:
         written, logins = seed(sessions, random_seed)

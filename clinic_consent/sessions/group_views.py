@@ -27,10 +27,14 @@ from clinic_consent.sessions.views import (
 )
 from clinic_consent.timeutil import today_utc
 from clinic_consent.web.form_errors import show_refusal
+from clinic_consent.web.paging import page_of
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 
 INVALID = 422
+
+
+GROUPS_PER_PAGE = 50
 
 
 def _to_group(group: GroupTreatment) -> Response:
@@ -40,17 +44,20 @@ def _to_group(group: GroupTreatment) -> Response:
 @bp.get("/")
 def index() -> str:
     who = access.require_clinical_reader()
-    groups = db.session.scalars(
+    groups = page_of(
         select(GroupTreatment)
         .where(GroupTreatment.id.in_(access.visible_group_ids(who)))
         .options(
             selectinload(GroupTreatment.members),
             selectinload(GroupTreatment.staff).selectinload(GroupStaff.user),
         )
-        .order_by(GroupTreatment.start_date.desc(), GroupTreatment.id.desc())
-    ).all()
+        .order_by(GroupTreatment.start_date.desc(), GroupTreatment.id.desc()),
+        GROUPS_PER_PAGE,
+    )
     note_access("group_treatments.list", object_type="group_treatments", object_id=None)
-    return render_template("groups/index.html", groups=groups, can_edit=who.is_clinician)
+    return render_template(
+        "groups/index.html", groups=groups.items, page=groups, can_edit=who.is_clinician
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -91,6 +98,7 @@ def _render_show(
 ) -> tuple[str, int]:
     who = access.user()
     today = today_utc()
+    _load_members(group)
     member_form = session_form = None
     leave_forms: dict[int, Any] = {}
     if who.is_clinician:
@@ -120,6 +128,18 @@ def _render_show(
         roster_error=roster_error,
         can_edit=who.is_clinician,
     ), status
+
+
+def _load_members(group: GroupTreatment) -> None:
+    """The members with their clients and the sessions, in a few queries, not one a member."""
+    db.session.scalars(
+        select(GroupTreatment)
+        .where(GroupTreatment.id == group.id)
+        .options(
+            selectinload(GroupTreatment.members).joinedload(GroupMembership.client),
+            selectinload(GroupTreatment.sessions),
+        )
+    ).one()
 
 
 def _leave_form(membership_id: int, formdata: Any = False) -> LeaveForm:

@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_babel import format_time, to_user_timezone, to_utc
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 from werkzeug.routing import BuildError
@@ -48,6 +48,7 @@ from clinic_consent.sessions.models import SessionParticipant, TreatmentSession
 from clinic_consent.timeutil import today_utc
 from clinic_consent.users.models import CLINICAL_ROLES, User
 from clinic_consent.web.form_errors import show_refusal
+from clinic_consent.web.paging import page_of
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 
@@ -160,6 +161,25 @@ def _week_of() -> date:
         return today_utc()
 
 
+AGENDA_ROWS = 50  # sessions a page of the week (the practice manager's week has hundreds)
+
+
+def _agenda_rows(sessions: Iterable[TreatmentSession]) -> list[AgendaRow]:
+    return [
+        AgendaRow(s, [participant_name(p) for p in s.participants], recording_rows([s]))
+        for s in sessions
+    ]
+
+
+def _in_agenda_order(statement: Select[Any]) -> Select[Any]:
+    return statement.options(*SESSION_LOADING).order_by(
+        TreatmentSession.date,
+        TreatmentSession.starts_at.is_(None),
+        TreatmentSession.starts_at,
+        TreatmentSession.id,
+    )
+
+
 @bp.get("/agenda")
 def agenda() -> str:
     who = access.require_clinical_reader()
@@ -167,27 +187,30 @@ def agenda() -> str:
     week_of = _week_of()
     monday = week_of - timedelta(days=week_of.weekday())
     sunday = monday + timedelta(days=6)
-    found = db.session.scalars(
-        select(TreatmentSession)
-        .where(
-            TreatmentSession.id.in_(access.visible_session_ids(who)),
-            TreatmentSession.date.between(monday, sunday),
-        )
-        .options(*SESSION_LOADING)
-    ).all()
-    found = sorted(found, key=lambda s: (s.date, s.starts_at is None, s.starts_at or 0, s.id))
+    visible = select(TreatmentSession).where(
+        TreatmentSession.id.in_(access.visible_session_ids(who))
+    )
+    week = page_of(
+        _in_agenda_order(visible.where(TreatmentSession.date.between(monday, sunday))),
+        AGENDA_ROWS,
+    )
+    # Today's sessions first, for the clinician between two clients; the practice manager
+    # reads the week's pages instead.
+    today_sessions = (
+        db.session.scalars(_in_agenda_order(visible.where(TreatmentSession.date == today))).all()
+        if who.is_clinician and monday <= today <= sunday
+        else []
+    )
     note_access("treatment_sessions.list", object_type="treatment_sessions", object_id=None)
-    rows = [
-        AgendaRow(s, [participant_name(p) for p in s.participants], recording_rows([s]))
-        for s in found
-    ]
     return render_template(
         "sessions/agenda.html",
         today=today,
         monday=monday,
         sunday=sunday,
-        today_rows=[r for r in rows if r.session.date == today],
-        rows=rows,
+        today_rows=_agenda_rows(today_sessions),
+        rows=_agenda_rows(week.items),
+        week=week,
+        week_of=monday,
         previous_week=monday - timedelta(days=7),
         next_week=monday + timedelta(days=7),
         kinds=KIND_LABELS,

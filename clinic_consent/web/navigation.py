@@ -28,6 +28,7 @@ NAVIGATION = (
     NavItem("groups.index", _l("Groups"), CLINICAL_READERS),
     NavItem("recordings.waiting_room_notice", _l("Waiting-room notice"), CLINICAL_READERS),
     NavItem("oversight.dashboard", _l("Dashboard"), ("practice_manager",)),
+    NavItem("audit_log.changes", _l("Audit log"), ("practice_manager",)),
     NavItem("verify.verify", _l("Check a form"), ("practice_manager",)),
     NavItem("admin.users", _l("Users"), ("administrator",)),
     NavItem("admin.settings", _l("Practice settings"), ("administrator",)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from clinic_consent.api.paging import PageQuerySchema
 from clinic_consent.clients.models import REPRESENTATIVE_RELATIONS
 from clinic_consent.practice.models import LANGUAGES
 
@@ -50,7 +51,7 @@ class ClientInputSchema(Schema):
     )
 
 
-class ClientQuerySchema(Schema):
+class ClientQuerySchema(PageQuerySchema):
     external_ref = fields.String(
         validate=validate.Length(min=1, max=100),
         metadata={"description": "Only the client with this health-record id"},

@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from clinic_consent.api.paging import PageQuerySchema
 from clinic_consent.api.schemas.common import UtcDateTime, row_id
 from clinic_consent.domain.vocabulary import PARTICIPANT_ROLES, SESSION_KINDS
 
@@ -66,7 +67,7 @@ class SessionInputSchema(Schema):
             raise ValidationError("A group session is a session of a group treatment.", "group_id")
 
 
-class SessionQuerySchema(Schema):
+class SessionQuerySchema(PageQuerySchema):
     from_ = fields.Date(data_key="from", metadata={"description": "Sessions on or after"})
     until = fields.Date(metadata={"description": "Sessions on or before"})
     client_id = row_id(

@@ -9,13 +9,14 @@ from flask_smorest import Blueprint
 
 from clinic_consent import access
 from clinic_consent.api.loading import clinicians_only
+from clinic_consent.api.paging import LINK_DESCRIPTION, keyset_page
 from clinic_consent.api.problems import refusals
 from clinic_consent.api.schemas.clients import ClientInputSchema, ClientQuerySchema, ClientSchema
 from clinic_consent.api.spec import error_responses
 from clinic_consent.audit.access_log import note_access
 from clinic_consent.clients import operations
 from clinic_consent.clients.models import Client
-from clinic_consent.extensions import db
+from clinic_consent.keyset import Keyset, id_key
 from clinic_consent.recordings.facts import representative_key
 
 URL_PREFIX = "/api/v1/clients"
@@ -51,18 +52,26 @@ def client_body(client: Client) -> dict[str, Any]:
     }
 
 
+BY_ID = Keyset((Client.id,), id_key, lambda client: str(client.id))
+
+
 @blp.route("")
 class Clients(MethodView):
-    @blp.doc(summary="The clients you may see", **error_responses(401, 404, 422))
+    @blp.doc(
+        summary="The clients you may see, by id",
+        description=LINK_DESCRIPTION,
+        **error_responses(401, 404, 422),
+    )
     @blp.arguments(ClientQuerySchema, location="query")
     @blp.response(200, ClientSchema(many=True))
-    def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
+    def get(self, query: dict[str, Any]) -> tuple[list[dict[str, Any]], int, dict[str, str]]:
         who = access.require_clinical_reader()
-        statement = access.visible_clients(who)
+        statement = access.visible_clients(who).order_by(None)
         if "external_ref" in query:
             statement = statement.where(Client.external_ref == query["external_ref"])
+        clients, headers = keyset_page(statement, BY_ID, query)
         note_access("clients.list", object_type="clients", object_id=None)
-        return [client_body(c) for c in db.session.scalars(statement)]
+        return [client_body(c) for c in clients], 200, headers
 
     @blp.doc(summary="Register a client", **error_responses(400, 401, 403, 404, 409, 422))
     @clinicians_only

@@ -8,6 +8,8 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from clinic_consent import access
 from clinic_consent.api.loading import loaded
@@ -25,6 +27,7 @@ from clinic_consent.consents.models import Consent
 from clinic_consent.consents.operations import register_consent, withdraw_consent
 from clinic_consent.consents.views import shown_version
 from clinic_consent.errors import OperationError
+from clinic_consent.extensions import db
 from clinic_consent.forms_pdf.models import FormTemplateVersion, StoredDocument
 from clinic_consent.forms_pdf.operations import (
     documents_of_consent,
@@ -41,6 +44,7 @@ from clinic_consent.recordings.facts import (
 )
 from clinic_consent.recordings.models import Recording
 from clinic_consent.recordings.presentation import RequiredRow, participant_name, verdict_view
+from clinic_consent.sessions.models import SessionParticipant
 
 URL_PREFIX = "/api/v1"
 blp = Blueprint("api_consents", __name__, description="Consents and their withdrawal")
@@ -51,6 +55,25 @@ def _party_name(consent: Consent) -> str:
         return participant_name(consent.party_participant)
     assert consent.party_representative is not None
     return consent.party_representative.name
+
+
+def _with_parties(recording: Recording) -> Sequence[Consent]:
+    """The recording's consents in decision order, with who gave them and for whom."""
+
+    def person() -> tuple[Any, ...]:
+        return (selectinload(SessionParticipant.client), selectinload(SessionParticipant.user))
+
+    return db.session.scalars(
+        select(Consent)
+        .where(Consent.recording_id == recording.id)
+        .options(
+            selectinload(Consent.party_participant).options(*person()),
+            selectinload(Consent.for_participant).options(*person()),
+            selectinload(Consent.party_representative),
+            selectinload(Consent.template_version),
+        )
+        .order_by(Consent.decided_at, Consent.id)
+    ).all()
 
 
 def consent_bodies(recording: Recording, consents: Sequence[Consent]) -> list[dict[str, Any]]:
@@ -126,7 +149,7 @@ class RecordingConsents(MethodView):
     @blp.response(200, ConsentSchema(many=True))
     def get(self, recording_id: int) -> list[dict[str, Any]]:
         recording = access.load_recording(recording_id)
-        return consent_bodies(recording, recording.consents)
+        return consent_bodies(recording, _with_parties(recording))
 
     @loaded(access.load_recording, "recording_id", "recording", change=True)
     @blp.doc(

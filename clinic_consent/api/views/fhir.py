@@ -129,9 +129,16 @@ def search_consents(query: dict[str, str]) -> Response:
             )
             .order_by(Consent.decided_at, Consent.id)
             .options(
-                selectinload(Consent.recording).selectinload(Recording.access_entries),
+                selectinload(Consent.recording).options(
+                    selectinload(Recording.access_entries), selectinload(Recording.session)
+                ),
                 selectinload(Consent.party_representative),
-                selectinload(Consent.party_participant),
+                selectinload(Consent.party_participant).options(
+                    selectinload(SessionParticipant.client), selectinload(SessionParticipant.user)
+                ),
+                selectinload(Consent.for_participant).options(
+                    selectinload(SessionParticipant.client), selectinload(SessionParticipant.user)
+                ),
             )
         )
     )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from clinic_consent import access
 from clinic_consent.api.loading import clinicians_only
+from clinic_consent.api.paging import LINK_DESCRIPTION, keyset_page
 from clinic_consent.api.problems import abort_problem, refusals
 from clinic_consent.api.schemas.recordings import RecordingSchema
 from clinic_consent.api.schemas.sessions import (
@@ -20,7 +21,7 @@ from clinic_consent.api.schemas.sessions import (
 )
 from clinic_consent.api.spec import error_responses
 from clinic_consent.audit.access_log import note_access
-from clinic_consent.extensions import db
+from clinic_consent.keyset import Keyset, date_id, date_id_key
 from clinic_consent.recordings.facts import current_terms, participant_key, verdict_for_recording
 from clinic_consent.recordings.models import Recording
 from clinic_consent.recordings.presentation import participant_name
@@ -78,12 +79,24 @@ def recording_body(recording: Recording) -> dict[str, Any]:
     }
 
 
+NEWEST_FIRST = Keyset(
+    (TreatmentSession.date, TreatmentSession.id),
+    date_id_key,
+    lambda session: date_id(session.date, session.id),
+    descending=True,
+)
+
+
 @blp.route("/sessions")
 class Sessions(MethodView):
-    @blp.doc(summary="The sessions you may see, newest first", **error_responses(401, 404, 422))
+    @blp.doc(
+        summary="The sessions you may see, newest first (by date, then id)",
+        description=LINK_DESCRIPTION,
+        **error_responses(401, 404, 422),
+    )
     @blp.arguments(SessionQuerySchema, location="query")
     @blp.response(200, SessionSchema(many=True))
-    def get(self, query: dict[str, Any]) -> list[dict[str, Any]]:
+    def get(self, query: dict[str, Any]) -> tuple[list[dict[str, Any]], int, dict[str, str]]:
         who = access.require_clinical_reader()
         statement = (
             select(TreatmentSession)
@@ -94,11 +107,6 @@ class Sessions(MethodView):
                     selectinload(SessionParticipant.user),
                 ),
                 selectinload(TreatmentSession.recordings),
-            )
-            .order_by(
-                TreatmentSession.date.desc(),
-                TreatmentSession.starts_at.desc().nulls_last(),
-                TreatmentSession.id.desc(),
             )
         )
         if "from_" in query:
@@ -115,8 +123,9 @@ class Sessions(MethodView):
                     )
                 )
             )
+        sessions, headers = keyset_page(statement, NEWEST_FIRST, query)
         note_access("treatment_sessions.list", object_type="treatment_sessions", object_id=None)
-        return [session_body(s) for s in db.session.scalars(statement)]
+        return [session_body(s) for s in sessions], 200, headers
 
     @blp.doc(
         summary="Create a session",

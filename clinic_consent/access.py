@@ -27,12 +27,14 @@ recording's list), so one view of a recording page is one entry.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from clinic_consent.audit.access_log import note_access
 from clinic_consent.clients.models import Client, Representative
@@ -152,8 +154,14 @@ def _visible(ids: IdQuery, object_id: int) -> bool:
 # --- loaders: the object, or 404; every attempt is noted in the access log -----------------
 
 
-def _load(model: type[ModelT], object_id: int, allowed: bool, client_id: int | None) -> ModelT:
-    obj = db.session.get(model, object_id)
+def _load(
+    model: type[ModelT],
+    object_id: int,
+    allowed: bool,
+    client_id: int | None,
+    options: Sequence[ORMOption] = (),
+) -> ModelT:
+    obj = db.session.get(model, object_id, options=options)
     table = model.__tablename__
     if obj is None or not allowed:
         note_access(f"{table}.read", object_type=table, object_id=object_id, outcome="denied")
@@ -167,9 +175,11 @@ def load_client(client_id: int) -> Client:
     return _load(Client, client_id, _visible(visible_client_ids(who), client_id), client_id)
 
 
-def load_session(session_id: int) -> TreatmentSession:
+def load_session(session_id: int, *, options: Sequence[ORMOption] = ()) -> TreatmentSession:
+    """The session, with ``options`` (eager loads for what the page reads), or 404."""
     who = require_clinical_reader()
-    return _load(TreatmentSession, session_id, _visible(visible_session_ids(who), session_id), None)
+    allowed = _visible(visible_session_ids(who), session_id)
+    return _load(TreatmentSession, session_id, allowed, None, options)
 
 
 def load_group(group_id: int) -> GroupTreatment:
@@ -177,9 +187,9 @@ def load_group(group_id: int) -> GroupTreatment:
     return _load(GroupTreatment, group_id, _visible(visible_group_ids(who), group_id), None)
 
 
-def load_recording(recording_id: int) -> Recording:
+def load_recording(recording_id: int, *, options: Sequence[ORMOption] = ()) -> Recording:
     who = require_clinical_reader()
-    recording = db.session.get(Recording, recording_id)
+    recording = db.session.get(Recording, recording_id, options=options)
     allowed = recording is not None and _visible(visible_session_ids(who), recording.session_id)
     client_id = recording.recorder.client_id if recording is not None else None
     return _load(Recording, recording_id, allowed, client_id)
@@ -203,10 +213,10 @@ def may_see_recording_details(who: User, recording: Recording) -> bool:
     )
 
 
-def load_recording_details(recording_id: int) -> Recording:
+def load_recording_details(recording_id: int, *, options: Sequence[ORMOption] = ()) -> Recording:
     """The recording for its own page (terms, access list, storage location), or 404."""
     who = require_clinical_reader()
-    recording = db.session.get(Recording, recording_id)
+    recording = db.session.get(Recording, recording_id, options=options)
     allowed = recording is not None and may_see_recording_details(who, recording)
     client_id = recording.recorder.client_id if recording is not None else None
     return _load(Recording, recording_id, allowed, client_id)

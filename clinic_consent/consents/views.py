@@ -47,7 +47,7 @@ from clinic_consent.forms_pdf.operations import (
     seal_group_roster,
     seal_withdrawal_receipt,
 )
-from clinic_consent.recordings.facts import consent_party_key, participant_key
+from clinic_consent.recordings.facts import consent_party_key, participant_key, verdict_loading
 from clinic_consent.recordings.forms import ConfirmForm
 from clinic_consent.recordings.models import Recording
 from clinic_consent.recordings.presentation import (
@@ -207,7 +207,7 @@ def roster_rows(recording: Recording, view: VerdictView) -> tuple[list[RosterRow
 
 @bp.get("/recordings/<int:recording_id>/roster")
 def roster(recording_id: int) -> ResponseReturnValue:
-    recording = access.load_recording(recording_id)
+    recording = access.load_recording(recording_id, options=verdict_loading())
     view = verdict_view(recording)
     rows, representative_columns = roster_rows(recording, view)
     consent_ids = [row.consent.id for row in view.rows if row.consent is not None]

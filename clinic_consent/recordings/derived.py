@@ -26,43 +26,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from functools import cache
 from typing import Any, Final
 
 from sqlalchemy import Table, bindparam, event, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.interfaces import LoaderOption
 
 from clinic_consent.clients.models import CapacityJudgement, Client, Representative
 from clinic_consent.consents.models import Consent
-from clinic_consent.recordings.facts import verdict_for_recording
+from clinic_consent.recordings.facts import verdict_for_recording, verdict_loading
 from clinic_consent.recordings.models import AccessListEntry, Recording
 from clinic_consent.sessions.models import SessionParticipant, TreatmentSession
 
 OPEN_ENDED: Final = date(9999, 12, 31)
 _PENDING: Final = "derived_recording_changes"
-
-
-@cache
-def verdict_loading() -> tuple[LoaderOption, ...]:
-    """What verdict_for_recording reads of a recording, loaded in a few queries for many at
-    once (built on first use: the mappers must be complete)."""
-    return (
-        selectinload(Recording.session)
-        .selectinload(TreatmentSession.participants)
-        .options(
-            selectinload(SessionParticipant.client).options(
-                selectinload(Client.representatives), selectinload(Client.capacity_judgements)
-            ),
-            selectinload(SessionParticipant.representatives),
-        ),
-        selectinload(Recording.recorder),
-        selectinload(Recording.access_entries).selectinload(AccessListEntry.user),
-        selectinload(Recording.consents).options(
-            selectinload(Consent.party_participant), selectinload(Consent.party_representative)
-        ),
-    )
 
 
 def access_open_until(entries: Iterable[tuple[date | None, date | None]]) -> date | None:

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import cache
 from typing import Protocol
 
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
+
+from clinic_consent.clients.models import Client
 from clinic_consent.clients.models import Representative as StoredRepresentative
 from clinic_consent.consents.models import Consent
 from clinic_consent.domain import (
@@ -25,6 +30,8 @@ from clinic_consent.domain import (
     evaluate,
 )
 from clinic_consent.domain.terms import ConsentTerms, covers
+from clinic_consent.recordings.models import AccessListEntry
+from clinic_consent.recordings.models import Recording as StoredRecording
 from clinic_consent.sessions.models import SessionParticipant, TreatmentSession
 
 
@@ -168,6 +175,27 @@ def facts_for_recording(recording: RecordingFacts) -> Facts:
         ),
         participants=participants,
         consents=_consent_entries(recording, terms, known),
+    )
+
+
+@cache
+def verdict_loading() -> tuple[LoaderOption, ...]:
+    """What verdict_for_recording reads of a recording, loaded in a few queries for many at
+    once (built on first use: the mappers must be complete)."""
+    return (
+        selectinload(StoredRecording.session)
+        .selectinload(TreatmentSession.participants)
+        .options(
+            selectinload(SessionParticipant.client).options(
+                selectinload(Client.representatives), selectinload(Client.capacity_judgements)
+            ),
+            selectinload(SessionParticipant.representatives),
+        ),
+        selectinload(StoredRecording.recorder),
+        selectinload(StoredRecording.access_entries).selectinload(AccessListEntry.user),
+        selectinload(StoredRecording.consents).options(
+            selectinload(Consent.party_participant), selectinload(Consent.party_representative)
+        ),
     )
 
 

@@ -38,6 +38,7 @@ from clinic_consent.extensions import db
 from clinic_consent.forms_pdf.operations import documents_of_consent
 from clinic_consent.practice.operations import stored_text
 from clinic_consent.recordings import operations as ops
+from clinic_consent.recordings.facts import verdict_loading
 from clinic_consent.recordings.forms import (
     MADE_BY_LABELS,
     MEDIUM_LABELS,
@@ -365,7 +366,8 @@ def _render_show(
 
 @bp.get("/<int:recording_id>")
 def show(recording_id: int) -> Page:
-    return _render_show(access.load_recording_details(recording_id))
+    recording = access.load_recording_details(recording_id, options=verdict_loading())
+    return _render_show(recording)
 
 
 @bp.post("/<int:recording_id>/access")

@@ -281,7 +281,7 @@ def _to_session(session: TreatmentSession) -> Response:
 
 @bp.get("/<int:session_id>")
 def show(session_id: int) -> tuple[str, int]:
-    return _render_show(access.load_session(session_id))
+    return _render_show(access.load_session(session_id, options=SESSION_LOADING))
 
 
 def _render_show(

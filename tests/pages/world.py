@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import inspect
 
 from clinic_consent.clients.models import Client
 from clinic_consent.consents.operations import register_consent, withdraw_consent
@@ -32,6 +35,8 @@ from clinic_consent.sessions.operations import (
 )
 from clinic_consent.timeutil import today_utc
 from tests import builders
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -71,6 +76,30 @@ def grow(world: World, n: int) -> None:
         _group_member(world)
     _group_session(world)
     db.session.commit()
+
+
+def reattach(world: World) -> None:
+    """The world's objects from the current session again (measuring empties the session)."""
+
+    def again(obj: T) -> T:
+        found = db.session.get(type(obj), inspect(obj).identity)
+        assert found is not None
+        return found
+
+    staff = world.staff
+    world.staff = builders.Staff(
+        again(staff.therapist),
+        again(staff.other_therapist),
+        again(staff.facilitator),
+        again(staff.manager),
+    )
+    world.regular, world.group = again(world.regular), again(world.group)
+    world.clients = [again(c) for c in world.clients]
+    world.sessions = [again(s) for s in world.sessions]
+    world.recordings = [again(r) for r in world.recordings]
+    if world.group_session is not None and world.group_recording is not None:
+        world.group_session = again(world.group_session)
+        world.group_recording = again(world.group_recording)
 
 
 def _session_of_the_regular_client(world: World) -> None:

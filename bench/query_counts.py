@@ -13,6 +13,7 @@ SECRET_KEY = "bench-secret-key-that-is-long-enough-0123456789"  # noqa: S105
 
 
 def queries_per_page(rows: tuple[int, int], folder: Path) -> dict[str, dict[str, int]]:
+    from tests.conftest import FreshRequestClient
     from tests.pages import counting
     from tests.pages import world as pages_world
 
@@ -24,6 +25,7 @@ def queries_per_page(rows: tuple[int, int], folder: Path) -> dict[str, dict[str,
             "WTF_CSRF_ENABLED": False,
         }
     )
+    app.test_client_class = FreshRequestClient  # a request's signed-in user is its own
     few, many = rows
     with app.app_context():
         db.create_all()

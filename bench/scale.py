@@ -44,8 +44,8 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import report  # noqa: E402
-from bench.serving import Server, Timing, requests_per_second, serving, signed_in, timed  # noqa: E402
+from bench import report
+from bench.serving import Server, requests_per_second, serving, signed_in, timed
 
 PASSWORD = "seed-password-2026"  # noqa: S105 (the seed's, printed by it)
 SECRET_KEY = "bench-secret-key-that-is-long-enough-0123456789"  # noqa: S105
@@ -194,9 +194,7 @@ def _objects() -> Objects:
         )
         tokens = {}
         for role in USERS:
-            owner = db.session.scalars(
-                db.select(User).where(User.email == USERS[role])
-            ).one()
+            owner = db.session.scalars(db.select(User).where(User.email == USERS[role])).one()
             _token, secret = create_token(owner, name="benchmark", days=30)
             tokens[role] = secret
         db.session.commit()
@@ -225,14 +223,15 @@ def main_pages(found: Objects) -> list[tuple[str, str, str]]:
         ("API retention report", "manager", "/api/v1/reports/retention"),
         ("API clients", "therapist", "/api/v1/clients"),
         ("API sessions", "therapist", "/api/v1/sessions"),
-        ("API consents of a recording", "facilitator",
-         f"/api/v1/recordings/{found.group_recording}/consents"),
+        (
+            "API consents of a recording",
+            "facilitator",
+            f"/api/v1/recordings/{found.group_recording}/consents",
+        ),
     ]
 
 
-def measure_pages(
-    server: Server, found: Objects, count: int
-) -> dict[str, dict[str, Any]]:
+def measure_pages(server: Server, found: Objects, count: int) -> dict[str, dict[str, Any]]:
     browsers = {role: signed_in(server, email, PASSWORD) for role, email in USERS.items()}
     results = {}
     for name, who, path in main_pages(found):
@@ -268,8 +267,10 @@ def measure_memory(server: Server, found: Objects) -> dict[str, list[float]]:
     before = server.worker_rss_mb()
     load(MEMORY_REQUESTS)
     after = server.worker_rss_mb()
-    return {"after_warmup": [round(m, 1) for m in before],
-            "after_10000": [round(m, 1) for m in after]}
+    return {
+        "after_warmup": [round(m, 1) for m in before],
+        "after_10000": [round(m, 1) for m in after],
+    }
 
 
 def run_database(kind: str, args: argparse.Namespace, folder: Path, port: int) -> DatabaseRun:
@@ -338,12 +339,16 @@ def forms_pdf(folder: Path) -> dict[str, Any]:
 
 def machine(pg_url: str) -> dict[str, str]:
     cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor(),
     )
     memory = next(
-        line.split(":", 1)[1].strip() for line in Path("/proc/meminfo").read_text().splitlines()
+        line.split(":", 1)[1].strip()
+        for line in Path("/proc/meminfo").read_text().splitlines()
         if line.startswith("MemTotal")
     )
     try:
@@ -351,7 +356,7 @@ def machine(pg_url: str) -> dict[str, str]:
         with engine.connect() as connection:
             postgres = connection.execute(text("SHOW server_version")).scalar_one()
         engine.dispose()
-    except Exception:  # noqa: BLE001 (the report says so)
+    except Exception:
         postgres = "not reachable"
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -367,11 +372,20 @@ def machine(pg_url: str) -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--sessions", type=int, default=100_000)
-    parser.add_argument("--large-sessions", type=int, default=380_000,
-                        help="sessions of the retention-report database (0: skip)")
+    parser.add_argument(
+        "--large-sessions",
+        type=int,
+        default=380_000,
+        help="sessions of the retention-report database (0: skip)",
+    )
     parser.add_argument("--requests", type=int, default=300, help="timed requests per page")
-    parser.add_argument("--rows", type=int, nargs=2, default=(10, 1000),
-                        help="rows behind the pages for the query counts")
+    parser.add_argument(
+        "--rows",
+        type=int,
+        nargs=2,
+        default=(10, 1000),
+        help="rows behind the pages for the query counts",
+    )
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--output", default="BENCHMARKS.md")

@@ -72,12 +72,18 @@ def serving(env: dict[str, str], port: int, folder: Path) -> Iterator[Server]:
     process = subprocess.Popen(
         [
             str(gunicorn),
-            "--workers", str(WORKERS),
-            "--bind", f"127.0.0.1:{port}",
-            "--access-logfile", str(log),
-            "--access-logformat", LOG_FORMAT,
-            "--error-logfile", str(folder / f"error-{port}.log"),
-            "--chdir", str(ROOT),
+            "--workers",
+            str(WORKERS),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            str(log),
+            "--access-logformat",
+            LOG_FORMAT,
+            "--error-logfile",
+            str(folder / f"error-{port}.log"),
+            "--chdir",
+            str(ROOT),
             "bench.wsgi:app",
         ],
         env={**{k: v for k, v in os.environ.items() if k != "DATABASE_URL"}, **env},
@@ -94,11 +100,11 @@ def serving(env: dict[str, str], port: int, folder: Path) -> Iterator[Server]:
 def _wait_until_up(server: Server) -> None:
     for _ in range(120):
         try:
-            if requests.get(server.url("/health"), timeout=2).status_code == 200:
+            if requests.get(server.url("/health"), timeout=15).status_code == 200:
                 # Both workers answer once each has loaded the app.
                 time.sleep(1.5)
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             pass
         if server.process.poll() is not None:
             raise RuntimeError("gunicorn stopped; see its error log")
@@ -145,7 +151,11 @@ class Timing:
 
 
 def timed(
-    server: Server, browser: requests.Session, path: str, count: int, warmup: int = 10,
+    server: Server,
+    browser: requests.Session,
+    path: str,
+    count: int,
+    warmup: int = 10,
     headers: dict[str, str] | None = None,
 ) -> Timing:
     """``count`` requests of ``path`` one after the other, timed by the server itself."""

@@ -9,9 +9,10 @@ from typing import Any
 from flask import Flask
 
 from clinic_consent import config as settings
-from clinic_consent import i18n, request_cycle
+from clinic_consent import i18n, request_cycle, sqlite_settings
 from clinic_consent.api import app as api
 from clinic_consent.auth import session_security
+from clinic_consent.consents import tallies as consent_tallies
 from clinic_consent.extensions import csrf, db, migrate
 from clinic_consent.recordings import derived as derived_columns
 from clinic_consent.resources import resource_dir
@@ -44,6 +45,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _import_models()
     db.init_app(app)
     derived_columns.listen()
+    consent_tallies.listen()
+    sqlite_settings.listen()
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     csrf.init_app(app)
     i18n.init_app(app)

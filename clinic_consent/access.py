@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import CompoundSelect, Select, literal, select, union
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -55,7 +55,7 @@ from clinic_consent.users.models import User
 
 AUDITOR_ROLE = "practice_manager"
 ModelT = TypeVar("ModelT", bound=Base)
-IdQuery = Select[Any]  # a SELECT of one id column, used as a subquery
+IdQuery = Select[Any] | CompoundSelect[Any]  # one column of ids, used as a subquery
 
 
 def user() -> User:
@@ -97,36 +97,34 @@ def facilitated_group_ids(who: User) -> IdQuery:
     return select(GroupStaff.group_treatment_id).where(GroupStaff.user_id == who.id)
 
 
+# Each way in is its own indexed SELECT, and the ids are their UNION: one query with OR between
+# subqueries costs PostgreSQL a scan of every session and client (a second, not milliseconds).
+
+
 def visible_session_ids(who: User) -> IdQuery:
     if is_auditor(who):
         return select(TreatmentSession.id)
-    return select(TreatmentSession.id).where(
-        or_(
-            TreatmentSession.id.in_(
-                select(SessionParticipant.session_id).where(SessionParticipant.user_id == who.id)
-            ),
-            TreatmentSession.group_treatment_id.in_(facilitated_group_ids(who)),
-        )
+    return union(
+        select(SessionParticipant.session_id).where(SessionParticipant.user_id == who.id),
+        select(TreatmentSession.id).where(
+            TreatmentSession.group_treatment_id.in_(facilitated_group_ids(who))
+        ),
     )
 
 
 def visible_client_ids(who: User) -> IdQuery:
     if is_auditor(who):
         return select(Client.id)
-    return select(Client.id).where(
-        or_(
-            Client.created_by_id == who.id,
-            Client.id.in_(
-                select(SessionParticipant.client_id).where(
-                    SessionParticipant.session_id.in_(visible_session_ids(who))
-                )
-            ),
-            Client.id.in_(
-                select(GroupMembership.client_id).where(
-                    GroupMembership.group_treatment_id.in_(facilitated_group_ids(who))
-                )
-            ),
-        )
+    sessions = visible_session_ids(who).subquery()
+    return union(
+        select(Client.id).where(Client.created_by_id == who.id),
+        select(SessionParticipant.client_id).where(
+            SessionParticipant.session_id.in_(select(sessions.c[0])),
+            SessionParticipant.client_id.is_not(None),
+        ),
+        select(GroupMembership.client_id).where(
+            GroupMembership.group_treatment_id.in_(facilitated_group_ids(who))
+        ),
     )
 
 
@@ -148,7 +146,7 @@ def visible_group_ids(who: User) -> IdQuery:
 
 
 def _visible(ids: IdQuery, object_id: int) -> bool:
-    return bool(db.session.scalar(select(exists(ids.where(ids.selected_columns[0] == object_id)))))
+    return bool(db.session.scalar(select(literal(object_id).in_(ids))))
 
 
 # --- loaders: the object, or 404; every attempt is noted in the access log -----------------

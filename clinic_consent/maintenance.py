@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import flask_migrate
 from flask import current_app
+from sqlalchemy import select
 
+from clinic_consent.consents.models import ConsentTally
+from clinic_consent.consents.tallies import recount
 from clinic_consent.extensions import db
 from clinic_consent.forms_pdf.defaults import ensure_default_form_templates
 from clinic_consent.practice.operations import (
@@ -27,6 +30,8 @@ def prepare_database() -> None:
     """
     upgrade_database()
     derived.fill_missing(db.session())
+    if not db.session.scalar(select(ConsentTally.state).limit(1)):
+        recount(db.session.connection())
     ensure_practice_settings(current_app.config["PRACTICE_NAME"])
     ensure_default_retention_classes()
     ensure_default_form_templates()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Final
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, column
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic_consent.db import Base
@@ -33,7 +33,11 @@ class Client(Base):
     so that consents and the audit trail stay intact."""
 
     __tablename__ = "clients"
-    __table_args__ = (CheckConstraint(column("language").in_(LANGUAGES), name="language_valid"),)
+    __table_args__ = (
+        CheckConstraint(column("language").in_(LANGUAGES), name="language_valid"),
+        # The clients list, in name order a page at a time.
+        Index("ix_clients_family_name_given_name_id", "family_name", "given_name", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     given_name: Mapped[str] = mapped_column(String(200))
@@ -43,7 +47,9 @@ class Client(Base):
     # The patient id in the electronic health record, when the client came from there.
     external_ref: Mapped[str | None] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True
+    )
     erased_at: Mapped[datetime | None]
 
     created_by: Mapped[User | None] = relationship()

@@ -111,3 +111,18 @@ class Consent(Base):
         self.withdrawn_at = at
         self.withdrawal_reason = reason
         self.withdrawal_registered_by_id = by_user_id
+
+
+CONSENT_STATES: Final = ("granted", "refused", "withdrawn")  # by effective_decision
+
+
+class ConsentTally(Base):
+    """How many consents the practice holds in each state (``effective_decision``), kept in
+    the transaction of every decision and withdrawal (consents/tallies.py): the dashboard
+    shows a million consents by state without counting them on every view."""
+
+    __tablename__ = "consent_tallies"
+    __table_args__ = (CheckConstraint(column("state").in_(CONSENT_STATES), name="state_valid"),)
+
+    state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int]

@@ -41,10 +41,11 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, String, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, cast, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
 
-from clinic_consent.consents.models import Consent
+from clinic_consent.consents.models import CONSENT_STATES, Consent
+from clinic_consent.consents.tallies import tallies
 from clinic_consent.extensions import db
 from clinic_consent.keyset import Keyset, date_id, date_id_key, id_key
 from clinic_consent.recordings.models import AccessListEntry, PublicationIncident, Recording
@@ -57,7 +58,6 @@ DUE_LATER_DAYS: Final = 90
 VERDICTS_MISSING_CONSENT: Final = ("consent_required", "refused", "incomplete")
 RETENTION_STATES: Final = ("overdue", "due-30", "due-90", "ok", "no-date")
 CHART_MONTHS: Final = 12
-CONSENT_STATES: Final = ("granted", "refused", "withdrawn")
 DASHBOARD_ROWS: Final = 20  # rows of each list on the dashboard itself
 PAGE_ROWS: Final = 100  # rows of a list page
 EXPORT_BATCH: Final = 1000  # rows read at a time for a CSV or a report
@@ -156,7 +156,7 @@ class ListSpec:
 
     name: str
     title: object  # a lazy translated string
-    counted: Callable[[Filters], Select[Any]]  # the least the count needs, filtered
+    counted: Callable[[Filters], Select[Any]]  # the rows' keys (``order``'s last column)
     shown: Callable[[Filters], Select[Any]]  # the rows' columns, filtered, unordered
     order: Keyset
     row: Callable[[Any, Filters], Row]
@@ -165,7 +165,11 @@ class ListSpec:
         return _count(self.counted(filters))
 
     def page(self, filters: Filters, after: str | None = None, size: int = PAGE_ROWS) -> list[Row]:
-        query = self.order.after(self.shown(filters), after).limit(size)
+        # The page's keys first, by index, then their columns: joined for every row that
+        # meets the criteria, the sessions and names would be read before the LIMIT.
+        keys = self.order.after(self.counted(filters), after).limit(size)
+        key_column = self.order.columns[-1]
+        query = self.order.after(self.shown(filters).where(key_column.in_(keys)), None)
         rows = []
         for result in db.session.execute(query):
             row = self.row(result, filters)
@@ -257,8 +261,7 @@ def _retention_row(result: Any, filters: Filters) -> Row:
 
 
 def _withdrawn(_filters: Filters) -> Criteria:
-    withdrawn = select(Consent.recording_id).where(Consent.withdrawn_at.is_not(None))
-    return [Recording.status == "made", Recording.id.in_(withdrawn)]
+    return [Recording.status == "made", Recording.withdrawals > 0]
 
 
 def _missing_consents(_filters: Filters) -> Criteria:
@@ -273,11 +276,12 @@ def _missing_row(result: Any, filters: Filters) -> Row:
 
 
 def lapsed_criteria(filters: Filters) -> Criteria:
-    """A clinician's recording, not destroyed, with no access-list entry active today."""
+    """A clinician's recording, not destroyed, with no access-list entry active today (an
+    empty list is open until ``derived.NEVER``, before any day)."""
     return [
         Recording.made_by == "clinician",
         Recording.status != "destroyed",
-        or_(Recording.access_open_until.is_(None), Recording.access_open_until < filters.today),
+        Recording.access_open_until < filters.today,
     ]
 
 
@@ -295,7 +299,9 @@ def _superseded_consents() -> Select[Any]:
 
     templates = db.session.scalars(select(FormTemplate).order_by(FormTemplate.id))
     older = [version for template in templates for version in superseded_versions(template)]
-    return standing_consents_on(older).order_by(None)
+    standing = standing_consents_on(older).order_by(None)
+    # No superseded version: nothing to read (an empty IN would still scan every consent).
+    return standing if older else standing.where(false())
 
 
 def _reconsent_counted(filters: Filters) -> Select[Any]:
@@ -405,7 +411,7 @@ LISTS: Final = (
     ListSpec(
         "incidents",
         _l("Open publication incidents"),
-        _incidents,
+        lambda filters: _incidents(filters).with_only_columns(PublicationIncident.id),
         _incidents,
         BY_INCIDENT,
         _incident_row,
@@ -476,19 +482,23 @@ def due_per_month(filters: Filters) -> tuple[int, list[tuple[date, int]]]:
 
 
 def consents_by_status(filters: Filters) -> list[tuple[str, int]]:
-    """Consents on the filtered recordings: granted (standing), refused, withdrawn."""
+    """Consents on the filtered recordings: granted (standing), refused, withdrawn. Unfiltered,
+    the practice's tallies (consents.tallies); filtered, counted."""
+    if filters.clinician_id is None and not filters.by_period:
+        counted = tallies(db.session())
+        return [(state, counted[state]) for state in CONSENT_STATES]
 
     def count(*criteria: ColumnElement[bool]) -> int:
-        query = select(Consent.id).where(*criteria)
-        if filters.clinician_id is not None or filters.by_period:
-            query = _filtered(query.join(Recording, Consent.recording_id == Recording.id), filters)
-        return _count(query)
+        query = select(Consent.id).join(Recording, Consent.recording_id == Recording.id)
+        return _count(_filtered(query.where(*criteria), filters))
 
-    refused = count(Consent.decision == "refused")
     withdrawn = count(Consent.withdrawn_at.is_not(None))
-    granted = count(Consent.decision == "granted") - withdrawn
-    counted = {"granted": granted, "refused": refused, "withdrawn": withdrawn}
-    return [(state, counted[state]) for state in CONSENT_STATES]
+    found = {
+        "granted": count(Consent.decision == "granted") - withdrawn,
+        "refused": count(Consent.decision == "refused"),
+        "withdrawn": withdrawn,
+    }
+    return [(state, found[state]) for state in CONSENT_STATES]
 
 
 def clinicians() -> list[User]:

@@ -6,8 +6,10 @@ and counts over hundreds of thousands of recordings are answered with an index:
   birth dates, capacity judgements and representatives, its access list and its consents),
   never on today's date, so it cannot go stale while those rows stay as they are.
 - ``access_open_until``: the last day on which an entry of its access list is active
-  (``AccessListEntry.is_active``); ``OPEN_ENDED`` when an entry never lapses, None when the list
-  is empty. "Lapsed today" is then ``access_open_until IS NULL OR access_open_until < today``.
+  (``AccessListEntry.is_active``); ``OPEN_ENDED`` when an entry never lapses, ``NEVER`` (before
+  every day) when none ever was. "Lapsed today" is then ``access_open_until < today``, one
+  range of an index.
+- ``withdrawals``: how many of its consents are withdrawn (kept although withdrawn: R7).
 
 They are kept in the same transaction as every change they depend on: after each flush the
 recordings the flushed rows touch are recomputed (``after_flush`` collects them from the
@@ -39,28 +41,38 @@ from clinic_consent.recordings.models import AccessListEntry, Recording
 from clinic_consent.sessions.models import SessionParticipant, TreatmentSession
 
 OPEN_ENDED: Final = date(9999, 12, 31)
+NEVER: Final = date(1, 1, 1)
+DERIVED_COLUMNS: Final = ("verdict", "access_open_until", "withdrawals")
 _PENDING: Final = "derived_recording_changes"
 
 
-def access_open_until(entries: Iterable[tuple[date | None, date | None]]) -> date | None:
+def access_open_until(entries: Iterable[tuple[date | None, date | None]]) -> date:
     """The last day any entry is active, from (valid_until, day revoked) pairs: an entry
     revoked on a day is no longer active that day (``AccessListEntry.is_active``)."""
-    last: date | None = None
+    last = NEVER
     for valid_until, revoked_on in entries:
         until = valid_until or OPEN_ENDED
         if revoked_on is not None:
             until = min(until, revoked_on - timedelta(days=1))
-        last = until if last is None else max(last, until)
+        last = max(last, until)
     return last
 
 
-def derived_values(recording: Recording) -> tuple[str, date | None]:
-    """(verdict, access_open_until) as they should be stored for ``recording``."""
+Derived = tuple[str | None, date | None, int]
+
+
+def derived_values(recording: Recording) -> Derived:
+    """(verdict, access_open_until, withdrawals) as they should be stored for ``recording``."""
     entries = (
         (e.valid_until, e.revoked_at.date() if e.revoked_at is not None else None)
         for e in recording.access_entries
     )
-    return verdict_for_recording(recording).status, access_open_until(entries)
+    withdrawals = sum(1 for c in recording.consents if c.withdrawn_at is not None)
+    return verdict_for_recording(recording).status, access_open_until(entries), withdrawals
+
+
+def stored_values(recording: Recording) -> Derived:
+    return recording.verdict, recording.access_open_until, recording.withdrawals
 
 
 class _Changes:
@@ -151,18 +163,30 @@ def refresh(session: Session, recording_ids: Iterable[int]) -> int:
 def _store(session: Session, recordings: Sequence[Recording]) -> int:
     updates = []
     for recording in recordings:
-        verdict, open_until = derived_values(recording)
-        if (recording.verdict, recording.access_open_until) != (verdict, open_until):
-            updates.append({"key": recording.id, "verdict": verdict, "open_until": open_until})
-            set_committed_value(recording, "verdict", verdict)
-            set_committed_value(recording, "access_open_until", open_until)
+        values = derived_values(recording)
+        if stored_values(recording) != values:
+            verdict, open_until, withdrawals = values
+            updates.append(
+                {
+                    "key": recording.id,
+                    "verdict": verdict,
+                    "open_until": open_until,
+                    "withdrawals": withdrawals,
+                }
+            )
+            for name, value in zip(DERIVED_COLUMNS, values, strict=True):
+                set_committed_value(recording, name, value)
     if updates:
         table = Recording.__table__
         assert isinstance(table, Table)
         statement = (
             update(table)
             .where(table.c.id == bindparam("key"))
-            .values(verdict=bindparam("verdict"), access_open_until=bindparam("open_until"))
+            .values(
+                verdict=bindparam("verdict"),
+                access_open_until=bindparam("open_until"),
+                withdrawals=bindparam("withdrawals"),
+            )
         )
         session.connection().execute(statement, updates)
     return len(updates)
@@ -198,9 +222,7 @@ def stale_recordings(session: Session, batch: int = 500) -> list[int]:
         ).all()
         if not recordings:
             return stale
-        stale.extend(
-            r.id for r in recordings if (r.verdict, r.access_open_until) != derived_values(r)
-        )
+        stale.extend(r.id for r in recordings if stored_values(r) != derived_values(r))
         last_id = recordings[-1].id
         session.expunge_all()
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Protocol
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from clinic_consent.clients.models import Client
@@ -183,16 +183,17 @@ def verdict_loading() -> tuple[LoaderOption, ...]:
     """What verdict_for_recording reads of a recording, loaded in a few queries for many at
     once (built on first use: the mappers must be complete)."""
     return (
-        selectinload(StoredRecording.session)
+        joinedload(StoredRecording.session)
         .selectinload(TreatmentSession.participants)
         .options(
-            selectinload(SessionParticipant.client).options(
+            joinedload(SessionParticipant.client).options(
                 selectinload(Client.representatives), selectinload(Client.capacity_judgements)
             ),
+            joinedload(SessionParticipant.user),
             selectinload(SessionParticipant.representatives),
         ),
-        selectinload(StoredRecording.recorder),
-        selectinload(StoredRecording.access_entries).selectinload(AccessListEntry.user),
+        joinedload(StoredRecording.recorder),
+        selectinload(StoredRecording.access_entries).joinedload(AccessListEntry.user),
         selectinload(StoredRecording.consents).options(
             selectinload(Consent.party_participant), selectinload(Consent.party_representative)
         ),

@@ -79,6 +79,7 @@ class Recording(Base):
         Index("ix_recordings_status_retention_until", "status", "retention_until"),
         Index("ix_recordings_verdict_status", "verdict", "status"),
         Index("ix_recordings_made_by_access_open_until", "made_by", "access_open_until"),
+        Index("ix_recordings_status_withdrawals", "status", "withdrawals"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,6 +122,7 @@ class Recording(Base):
     # of every change they depend on. None only before the first flush computes them.
     verdict: Mapped[str | None] = mapped_column(String(16))
     access_open_until: Mapped[date | None]
+    withdrawals: Mapped[int] = mapped_column(default=0, server_default="0")  # withdrawn consents
 
     __mapper_args__: Mapping[str, Any] = {"version_id_col": version}
 

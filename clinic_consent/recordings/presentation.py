@@ -26,6 +26,7 @@ from clinic_consent.recordings.facts import (
     still_covers,
     verdict_for_recording,
 )
+from clinic_consent.recordings.models import Recording
 from clinic_consent.sessions.models import SessionParticipant
 
 STATUS_LABELS = {
@@ -153,6 +154,22 @@ class RequiredRow:
     @property
     def on_behalf(self) -> bool:
         return self.party.key != self.for_party.key
+
+
+@dataclass(frozen=True)
+class StatusChip:
+    """A recording's verdict as a list shows it: the status, from the stored verdict that
+    recordings.derived keeps (computed afresh only for a row that has none yet)."""
+
+    status: str
+
+    @classmethod
+    def of(cls, recording: Recording) -> StatusChip:
+        return cls(recording.verdict or verdict_for_recording(recording).status)
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self.status])
 
 
 @dataclass(frozen=True)

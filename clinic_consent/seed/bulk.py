@@ -118,12 +118,16 @@ def prepare(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(text("SET LOCAL TIME ZONE 'UTC'"))
         return
+    # A rollback journal for the load: in write-ahead mode every page would be written
+    # twice, to the log and then to the database (the app's connections switch back).
+    connection.exec_driver_sql("PRAGMA journal_mode = DELETE")
     for name, (during, _after) in SQLITE_LOAD.items():
         connection.exec_driver_sql(f"PRAGMA {name} = {during}")
 
 
 def restore(connection: Connection) -> None:
-    """The connection's usual settings again (SQLite's pragmas outlive the transaction)."""
+    """The connection's usual settings again (SQLite's pragmas outlive the transaction; the
+    journal mode is set again by the next connection, sqlite_settings)."""
     if connection.dialect.name == "sqlite":
         for name, (_during, after) in SQLITE_LOAD.items():
             connection.exec_driver_sql(f"PRAGMA {name} = {after}")
@@ -187,7 +191,8 @@ def create_indexes(connection: Connection, definitions: Iterable[str]) -> None:
 
 
 def finish(connection: Connection, tables: Iterable[str]) -> None:
-    """Sequences past the ids written (PostgreSQL), and fresh planner statistics."""
+    """Sequences past the ids written (PostgreSQL), and fresh planner statistics (SQLite;
+    PostgreSQL's come with the VACUUM after the commit)."""
     if connection.dialect.name == "postgresql":
         for name in tables:
             connection.execute(
@@ -196,6 +201,7 @@ def finish(connection: Connection, tables: Iterable[str]) -> None:
                     f" (SELECT max(id) FROM {name}))"
                 )
             )
-    else:  # sampled statistics, as PRAGMA optimize gathers them; a full ANALYZE reads it all
-        connection.exec_driver_sql("PRAGMA analysis_limit = 1000")
+        return
+    # Sampled statistics, as PRAGMA optimize gathers them (a full ANALYZE reads everything).
+    connection.exec_driver_sql("PRAGMA analysis_limit = 1000")
     connection.exec_driver_sql("ANALYZE")

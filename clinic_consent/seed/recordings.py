@@ -56,6 +56,7 @@ RECORDING_COLUMNS: Final = (
     "version",
     "verdict",
     "access_open_until",
+    "withdrawals",
 )
 ACCESS_ENTRY_COLUMNS: Final = (
     "id",
@@ -269,6 +270,7 @@ class SessionRecordings:
                 1,
                 decisions.verdict(before.status),
                 day(open_until),
+                1 if decisions.withdrawn_at is not None else 0,
             ),
         )
         for grant in grants:

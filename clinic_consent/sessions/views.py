@@ -32,8 +32,8 @@ from clinic_consent.clients.forms import RELATION_LABELS, RepresentativeForm, ch
 from clinic_consent.clients.models import Client
 from clinic_consent.errors import OperationError
 from clinic_consent.extensions import db
-from clinic_consent.recordings.models import AccessListEntry, Recording
-from clinic_consent.recordings.presentation import VerdictView, participant_name, verdict_view
+from clinic_consent.recordings.models import Recording
+from clinic_consent.recordings.presentation import StatusChip, participant_name
 from clinic_consent.sessions import operations
 from clinic_consent.sessions.forms import (
     KIND_LABELS,
@@ -54,20 +54,25 @@ bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 
 INVALID = 422  # a form that did not validate, or an operation that refused: nothing changed
 
-# What verdict_view needs of a session, loaded in a few queries instead of one per row.
+# What lists of sessions show (the agenda, a client's page): names, the group, and each
+# recording with its stored verdict and the access list that says whether the reader may open
+# it; a few queries for a page of sessions, not a few per row.
 SESSION_LOADING: tuple[LoaderOption, ...] = (
     joinedload(TreatmentSession.group_treatment),
     selectinload(TreatmentSession.participants).options(
-        selectinload(SessionParticipant.client).options(
-            selectinload(Client.representatives), selectinload(Client.capacity_judgements)
-        ),
-        selectinload(SessionParticipant.user),
+        joinedload(SessionParticipant.client), joinedload(SessionParticipant.user)
+    ),
+    selectinload(TreatmentSession.recordings).selectinload(Recording.access_entries),
+)
+# The session's own page also shows every participant's representatives.
+SESSION_PAGE_LOADING: tuple[LoaderOption, ...] = (
+    joinedload(TreatmentSession.group_treatment),
+    selectinload(TreatmentSession.participants).options(
+        joinedload(SessionParticipant.client).selectinload(Client.representatives),
+        joinedload(SessionParticipant.user),
         selectinload(SessionParticipant.representatives),
     ),
-    selectinload(TreatmentSession.recordings).options(
-        selectinload(Recording.consents),
-        selectinload(Recording.access_entries).selectinload(AccessListEntry.user),
-    ),
+    selectinload(TreatmentSession.recordings).selectinload(Recording.access_entries),
 )
 
 
@@ -137,11 +142,12 @@ def status_for(method: str) -> int:
 @dataclass(frozen=True)
 class RecordingRow:
     recording: Recording
-    verdict: VerdictView
+    verdict: StatusChip
 
 
 def recording_rows(sessions: Iterable[TreatmentSession]) -> list[RecordingRow]:
-    return [RecordingRow(r, verdict_view(r)) for s in sessions for r in s.recordings]
+    """The sessions' recordings with their verdict as a list shows it (the stored one)."""
+    return [RecordingRow(r, StatusChip.of(r)) for s in sessions for r in s.recordings]
 
 
 # --- the agenda ------------------------------------------------------------------------------
@@ -194,13 +200,17 @@ def agenda() -> str:
         _in_agenda_order(visible.where(TreatmentSession.date.between(monday, sunday))),
         AGENDA_ROWS,
     )
-    # Today's sessions first, for the clinician between two clients; the practice manager
-    # reads the week's pages instead.
-    today_sessions = (
-        db.session.scalars(_in_agenda_order(visible.where(TreatmentSession.date == today))).all()
-        if who.is_clinician and monday <= today <= sunday
-        else []
-    )
+    # Today's sessions first, for the clinician between two clients (from the week when it
+    # fits on one page); the practice manager reads the week's pages instead.
+    today_sessions: Sequence[TreatmentSession] = []
+    if who.is_clinician and monday <= today <= sunday:
+        today_sessions = (
+            [s for s in week.items if s.date == today]
+            if week.pages == 1
+            else db.session.scalars(
+                _in_agenda_order(visible.where(TreatmentSession.date == today))
+            ).all()
+        )
     note_access("treatment_sessions.list", object_type="treatment_sessions", object_id=None)
     return render_template(
         "sessions/agenda.html",
@@ -281,7 +291,7 @@ def _to_session(session: TreatmentSession) -> Response:
 
 @bp.get("/<int:session_id>")
 def show(session_id: int) -> tuple[str, int]:
-    return _render_show(access.load_session(session_id, options=SESSION_LOADING))
+    return _render_show(access.load_session(session_id, options=SESSION_PAGE_LOADING))
 
 
 def _render_show(

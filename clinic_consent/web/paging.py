@@ -40,12 +40,12 @@ def requested_page() -> int:
 
 def page_of(statement: Select[*tuple[Any, ...]], size: int, number: int | None = None) -> Page[Any]:
     """The ``number``-th page (default: the requested one; past the end: the last) of an
-    ordered statement, as ORM objects or rows as the statement gives them."""
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    total = total or 0
+    ordered statement, as ORM objects or rows as the statement gives them: a count and a
+    page, two queries however many rows there are."""
+    counted = select(func.count()).select_from(statement.order_by(None).subquery())
+    total = db.session.scalar(counted) or 0
     pages = max(1, -(-total // size))
     number = min(number or requested_page(), pages)
     result = db.session.execute(statement.limit(size).offset((number - 1) * size))
     single = len(statement.column_descriptions) == 1  # one entity or one column
-    items = list(result.scalars() if single else result)
-    return Page(items, number, pages, total)
+    return Page(list(result.scalars() if single else result), number, pages, total)

@@ -16,7 +16,8 @@ from typing import Any, Final, Protocol
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import aliased
 
 from clinic_consent.audit.operations import log_change
 from clinic_consent.consents.models import Consent
@@ -211,6 +212,20 @@ def superseded_versions(template: FormTemplate) -> list[int]:
     if not material:
         return []
     return [v.id for v in template.versions if v.version < max(material)]
+
+
+def superseded_version_ids() -> Select[int]:
+    """Every version, of any template, older than its template's latest material change."""
+    older = aliased(FormTemplateVersion)
+    latest_material = (
+        select(func.max(FormTemplateVersion.version))
+        .where(
+            FormTemplateVersion.template_id == older.template_id,
+            FormTemplateVersion.material.is_(True),
+        )
+        .scalar_subquery()
+    )
+    return select(older.id).where(older.version < latest_material)
 
 
 def standing_consents_on(version_ids: Sequence[int]) -> Select[Consent]:

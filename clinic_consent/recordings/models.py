@@ -78,7 +78,12 @@ class Recording(Base):
         # The practice manager's lists (oversight.queries), counted by index at any size.
         Index("ix_recordings_status_retention_until", "status", "retention_until"),
         Index("ix_recordings_verdict_status", "verdict", "status"),
-        Index("ix_recordings_made_by_access_open_until", "made_by", "access_open_until"),
+        Index(
+            "ix_recordings_made_by_access_open_until",
+            "made_by",
+            "access_open_until",
+            "status",
+        ),
         Index("ix_recordings_status_withdrawals", "status", "withdrawals"),
     )
 

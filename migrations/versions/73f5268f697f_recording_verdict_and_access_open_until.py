@@ -24,7 +24,11 @@ depends_on = None
 INDEXES = (
     ("ix_recordings_status_retention_until", "recordings", ["status", "retention_until"]),
     ("ix_recordings_verdict_status", "recordings", ["verdict", "status"]),
-    ("ix_recordings_made_by_access_open_until", "recordings", ["made_by", "access_open_until"]),
+    (
+        "ix_recordings_made_by_access_open_until",
+        "recordings",
+        ["made_by", "access_open_until", "status"],
+    ),
     ("ix_recordings_created_by_id", "recordings", ["created_by_id"]),
     ("ix_consents_withdrawn_at_recording_id", "consents", ["withdrawn_at", "recording_id"]),
     ("ix_consents_decision", "consents", ["decision"]),

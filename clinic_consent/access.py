@@ -193,11 +193,17 @@ def load_recording(recording_id: int, *, options: Sequence[ORMOption] = ()) -> R
     return _load(Recording, recording_id, allowed, client_id)
 
 
-def may_see_recording_details(who: User, recording: Recording) -> bool:
-    """Whether ``who`` may open the recording's details and file reference (see above)."""
+def may_see_recording_details(
+    who: User, recording: Recording, *, session_visible: bool | None = None
+) -> bool:
+    """Whether ``who`` may open the recording's details and file reference (see above).
+    ``session_visible``: whether ``who`` may see the recording's session, when the caller
+    knows (a list of sessions shows only those), so that a list asks nothing per row."""
     if not (who.is_clinician or is_auditor(who)):
         return False
     if is_auditor(who) or recording.made_by == "client":
+        if session_visible is not None:
+            return session_visible
         return _visible(visible_session_ids(who), recording.session_id)
     if recording.created_by_id == who.id:
         return True

@@ -22,6 +22,14 @@ def upgrade_database() -> None:
     flask_migrate.upgrade()
 
 
+def fill_derived() -> None:
+    """The derived recording columns and the consent tallies where there are none yet: rows
+    from before they existed (the migration adds them empty)."""
+    derived.fill_missing(db.session())
+    if not db.session.scalar(select(ConsentTally.state).limit(1)):
+        recount(db.session.connection())
+
+
 def prepare_database() -> None:
     """Schema at head (with the derived recording columns filled in), plus the practice's
     settings row, default retention classes and the first version of every form template.
@@ -29,9 +37,7 @@ def prepare_database() -> None:
     Flushes, never commits: the command that calls it commits once.
     """
     upgrade_database()
-    derived.fill_missing(db.session())
-    if not db.session.scalar(select(ConsentTally.state).limit(1)):
-        recount(db.session.connection())
+    fill_derived()
     ensure_practice_settings(current_app.config["PRACTICE_NAME"])
     ensure_default_retention_classes()
     ensure_default_form_templates()

@@ -186,3 +186,18 @@ def login_as(client: FlaskClient, demo: DemoResult) -> Callable[[str], User]:
         return user
 
     return sign_in
+
+
+@pytest.fixture
+def empty_app(new_database_url: Callable[[], str], instance_path: Path) -> Iterator[Flask]:
+    """An app on a database with no tables at all, as on a new installation."""
+    application = make_test_app(new_database_url())
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def cli(empty_app: Flask) -> FlaskCliRunner:
+    return empty_app.test_cli_runner()

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
-
-import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
@@ -19,24 +15,8 @@ from clinic_consent.recordings.facts import verdict_for_recording
 from clinic_consent.recordings.models import Recording, RetentionClass
 from clinic_consent.users.models import User
 from clinic_consent.users.passwords import verify_password
-from tests.conftest import make_test_app
 
 ADMIN_PASSWORD = "a long enough admin password"
-
-
-@pytest.fixture
-def empty_app(new_database_url: Callable[[], str], instance_path: Path) -> Iterator[Flask]:
-    """An app on a database with no tables at all, as on a new installation."""
-    application = make_test_app(new_database_url())
-    with application.app_context():
-        yield application
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def cli(empty_app: Flask) -> FlaskCliRunner:
-    return empty_app.test_cli_runner()
 
 
 def _count(model: type) -> int:

@@ -463,6 +463,7 @@ def due_per_month(filters: Filters) -> tuple[int, list[tuple[date, int]]]:
     months = [_month_start(filters.today)]
     while len(months) < CHART_MONTHS + 1:
         months.append(_next_month(months[-1]))
+
     # One count per month, each a range of the destroy-by date index, in one statement (a
     # GROUP BY over the year's dates would read and group every one of them).
     def in_month(start: date, end: date) -> Any:

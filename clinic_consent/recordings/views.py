@@ -71,8 +71,9 @@ bp = Blueprint("recordings", __name__, url_prefix="/recordings")
 
 @bp.app_template_global()
 def may_open_recording(recording: Recording) -> bool:
-    """Lists link a recording's page only for those who may open it; others get its consents."""
-    return access.may_see_recording_details(access.user(), recording)
+    """Lists link a recording's page only for those who may open it; others get its consents.
+    Lists show only sessions the reader may see."""
+    return access.may_see_recording_details(access.user(), recording, session_visible=True)
 
 
 Page = str | tuple[str, int] | Response

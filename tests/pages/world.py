@@ -2,8 +2,9 @@
 operations, to count the SQL queries each page costs as that number grows.
 
 ``grow(world, n)`` adds n of everything a main page lists: sessions of one client this week
-(each with a clinician's recording, its access entry and the client's consent; every third
-consent withdrawn, every other recording made and overdue), n clients of the therapist, and
+(each with a clinician's recording, its access entry and the client's consent, and the
+client's own recording; every third consent withdrawn, every other recording made and
+overdue), n clients of the therapist, and
 n members of one group, who all consent to the group session's recording. The benchmark
 (bench/pages.py) builds the same world with 10 and with 1,000 rows.
 """
@@ -120,6 +121,12 @@ def _session_of_the_regular_client(world: World) -> None:
         recording.retention_until = today_utc() - timedelta(days=1 + number)  # overdue
     if number % 3 == 0:
         withdraw_consent(consent, actor=therapist)
+    # The client records the session too (R1): lists must not ask about it row by row.
+    plan_recording(
+        setting.session,
+        RecordingPlan(made_by="client", recorder=setting.client, medium="audio"),
+        actor=therapist,
+    )
     world.sessions.append(setting.session)
     world.recordings.append(recording)
 

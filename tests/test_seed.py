@@ -1,0 +1,91 @@
+"""``clinic-consent seed``: bulk data that the application itself accepts as its own."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import func, select
+
+from clinic_consent.audit import chain
+from clinic_consent.consents.models import Consent
+from clinic_consent.consents.tallies import tallies
+from clinic_consent.domain.vocabulary import STATUSES
+from clinic_consent.extensions import db
+from clinic_consent.recordings import derived
+from clinic_consent.recordings.models import RECORDING_STATUSES, Recording
+from clinic_consent.seed.command import SEED_PASSWORD
+from clinic_consent.sessions.models import TreatmentSession
+
+SESSIONS = 600
+
+
+@pytest.fixture
+def seeded(cli: FlaskCliRunner) -> str:
+    result = cli.invoke(args=["seed", "--sessions", str(SESSIONS)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _count(model: type) -> int:
+    return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_the_seed_writes_the_sessions_asked_for_and_says_so(seeded: str) -> None:
+    assert _count(TreatmentSession) == SESSIONS
+    printed = dict(re.findall(r"^\s+(\w+)\s+([\d,]+)$", seeded, flags=re.M))
+    assert int(printed["treatment_sessions"].replace(",", "")) == SESSIONS
+    assert int(printed["consents"].replace(",", "")) == _count(Consent)
+    assert _count(Recording) > 2 * SESSIONS  # about three a session
+    assert SEED_PASSWORD in seeded
+
+
+def test_every_seeded_verdict_is_the_rule_cores(seeded: str) -> None:
+    """The stored verdicts, access-list dates and withdrawal counts are exactly what the
+    application computes from the seeded rows (recordings.derived)."""
+    assert derived.stale_recordings(db.session()) == []
+
+
+def test_the_seed_holds_every_verdict_and_every_status(seeded: str) -> None:
+    verdicts = Counter(db.session.scalars(select(Recording.verdict)))
+    statuses = Counter(db.session.scalars(select(Recording.status)))
+    assert set(verdicts) == set(STATUSES)
+    assert set(statuses) == set(RECORDING_STATUSES)
+
+
+def test_the_seeded_audit_chain_verifies(seeded: str) -> None:
+    report = chain.verify()
+    assert report.intact, report
+    assert report.entries_checked > _count(Consent)  # one a decision, and more
+
+
+def test_the_consent_tallies_match_the_consents(seeded: str) -> None:
+    counted = Counter(c.effective_decision for c in db.session.scalars(select(Consent)))
+    assert tallies(db.session()) == {state: counted[state] for state in tallies(db.session())}
+
+
+def test_seeded_users_sign_in_with_the_printed_password(seeded: str, empty_app: Flask) -> None:
+    email = re.search(r"therapist\s+(\S+@seed\.clinic-consent\.test)", seeded)
+    assert email is not None
+    client = empty_app.test_client()
+    response = client.post("/login", data={"email": email.group(1), "password": SEED_PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/sessions/agenda").status_code == 200
+
+
+def test_the_seed_refuses_a_database_with_sessions(seeded: str, cli: FlaskCliRunner) -> None:
+    consents = _count(Consent)
+    result = cli.invoke(args=["seed", "--sessions", "10"])
+    assert result.exit_code != 0
+    assert "already has sessions" in result.output
+    assert _count(TreatmentSession) == SESSIONS and _count(Consent) == consents
+
+
+def test_the_seed_never_runs_in_production(cli: FlaskCliRunner, empty_app: Flask) -> None:
+    empty_app.config["CLINIC_CONSENT_ENV"] = "production"
+    result = cli.invoke(args=["seed", "--sessions", "10"])
+    assert result.exit_code != 0
+    assert "never runs in production" in result.output

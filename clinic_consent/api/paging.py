@@ -14,7 +14,7 @@ from clinic_consent.api.problems import abort_problem
 from clinic_consent.extensions import db
 from clinic_consent.keyset import Keyset
 
-PAGE_DEFAULT: Final = 100
+PAGE_DEFAULT: Final = 50
 PAGE_MAX: Final = 1000
 LINK_DESCRIPTION: Final = (
     "A page of at most `limit` items. When there are more, the `Link` header names the next "

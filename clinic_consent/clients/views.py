@@ -43,7 +43,7 @@ bp = Blueprint("clients", __name__, url_prefix="/clients")
 INVALID = 422
 MAX_QUERY = 200
 CLIENTS_PER_PAGE = 50
-SESSIONS_PER_PAGE = 20
+SESSIONS_PER_PAGE = 10
 METHOD_LABELS = {
     "drawn_signature": _l("drawn signature"),
     "paper_form": _l("signed paper form"),

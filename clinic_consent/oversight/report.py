@@ -142,6 +142,7 @@ def report_context(quarter: Quarter, *, form_number: str, sealed_at: datetime) -
 
     start, end = quarter.bounds()
     filters = queries.Filters(today=reference_day(quarter))
+    counted = queries.counts(filters)
     verification = last_verification()
     return {
         "practice": practice_context(),
@@ -154,7 +155,7 @@ def report_context(quarter: Quarter, *, form_number: str, sealed_at: datetime) -
             "reference_day": reference_day(quarter),
         },
         "lists": [
-            {"name": spec.name, "title": str(spec.title), "count": spec.count(filters)}
+            {"name": spec.name, "title": str(spec.title), "count": counted[spec.name]}
             for spec in queries.LISTS
         ],
         "lists_on": filters.today,

@@ -167,7 +167,7 @@ def _week_of() -> date:
         return today_utc()
 
 
-AGENDA_ROWS = 50  # sessions a page of the week (the practice manager's week has hundreds)
+AGENDA_ROWS = 25  # sessions a page of the week (the practice manager's week has hundreds)
 
 
 def _agenda_rows(sessions: Iterable[TreatmentSession]) -> list[AgendaRow]:

@@ -22,6 +22,16 @@ class Page(Generic[T]):
     number: int  # from 1
     pages: int
     total: int
+    size: int
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first item in the whole list, from 1."""
+        return (self.number - 1) * self.size + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1
 
     @property
     def previous(self) -> int | None:
@@ -48,4 +58,4 @@ def page_of(statement: Select[*tuple[Any, ...]], size: int, number: int | None =
     number = min(number or requested_page(), pages)
     result = db.session.execute(statement.limit(size).offset((number - 1) * size))
     single = len(statement.column_descriptions) == 1  # one entity or one column
-    return Page(list(result.scalars() if single else result), number, pages, total)
+    return Page(list(result.scalars() if single else result), number, pages, total, size)

@@ -8,7 +8,7 @@ from clinic_consent.api.schemas.common import row_id
 from clinic_consent.domain.vocabulary import MADE_BY, MEDIA
 from clinic_consent.oversight.queries import RETENTION_STATES
 
-REPORT_PAGE = 500
+REPORT_PAGE = 100
 REPORT_PAGE_MAX = 5000
 
 

@@ -70,7 +70,8 @@ def markdown(results: dict[str, Any]) -> str:
             f"{run['rps']['read']}: {run['rps']['read'] / run['rps']['hello']:.0%} of it.",
             "",
             f"Worker memory (RSS, MB): {run['memory_mb']['after_warmup']} after a warm-up, "
-            f"{run['memory_mb']['after_10000']} after 10,000 more requests.",
+            f"{run['memory_mb']['after_more']} after "
+            f"{run['memory_mb']['more_requests']:,} more requests.",
         ]
         if run["large"]:
             large = run["large"]
@@ -128,11 +129,12 @@ def _goals(results: dict[str, Any]) -> list[str]:
             f"- {run['name']}: a read page ≥ {goals['read_to_hello']:.0%} of hello-world: "
             f"{_met(ratio >= goals['read_to_hello'])} ({ratio:.0%})."
         )
-        before, after = run["memory_mb"]["after_warmup"], run["memory_mb"]["after_10000"]
+        memory = run["memory_mb"]
+        before, after = memory["after_warmup"], memory["after_more"]
         growth = max(a - b for a, b in zip(after, before, strict=False)) if before else 0
         lines.append(
             f"- {run['name']}: worker memory flat: {_met(growth < 10)} (largest growth "
-            f"{growth:.1f} MB over 10,000 requests)."
+            f"{growth:.1f} MB over {memory['more_requests']:,} requests)."
         )
         if run["large"] and "API retention report" in run["large"]:
             p95 = run["large"]["API retention report"]["p95"]

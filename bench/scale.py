@@ -71,7 +71,7 @@ class DatabaseRun:
     seeded: dict[str, int] = field(default_factory=dict)
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)
     rps: dict[str, float] = field(default_factory=dict)
-    memory_mb: dict[str, list[float]] = field(default_factory=dict)
+    memory_mb: dict[str, Any] = field(default_factory=dict)
     large: dict[str, Any] = field(default_factory=dict)
 
 
@@ -252,8 +252,8 @@ def measure_rps(server: Server, found: Objects) -> dict[str, float]:
     return {"hello": round(hello, 1), "read": round(read, 1), "read_page": read_page}  # type: ignore[dict-item]
 
 
-def measure_memory(server: Server, found: Objects) -> dict[str, list[float]]:
-    """Worker RSS after a warm-up of every page, and after 10,000 more requests of them."""
+def measure_memory(server: Server, found: Objects, extra: int) -> dict[str, Any]:
+    """Worker RSS after a warm-up of every page, and after ``extra`` more requests of them."""
     browsers = {role: signed_in(server, email, PASSWORD) for role, email in USERS.items()}
     pages = main_pages(found)
 
@@ -285,7 +285,7 @@ def run_database(kind: str, args: argparse.Namespace, folder: Path, port: int) -
             run.pages = measure_pages(server, found, args.requests)
             run.rps = measure_rps(server, found)
             print(f"  requests/s: {run.rps}", flush=True)
-            run.memory_mb = measure_memory(server, found)
+            run.memory_mb = measure_memory(server, found, args.memory_requests)
             print(f"  worker memory: {run.memory_mb}", flush=True)
     if args.large_sessions:
         run.large = run_large(kind, args, folder, port + 1)
@@ -379,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
         help="sessions of the retention-report database (0: skip)",
     )
     parser.add_argument("--requests", type=int, default=300, help="timed requests per page")
+    parser.add_argument("--memory-requests", type=int, default=MEMORY_REQUESTS,
+                        help="requests between the two readings of worker memory")
     parser.add_argument(
         "--rows",
         type=int,

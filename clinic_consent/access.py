@@ -32,8 +32,8 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import CompoundSelect, Select, literal, select, union
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, CompoundSelect, Select, exists, literal, or_, select, union
+from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
 from clinic_consent.audit.access_log import note_access
@@ -145,8 +145,51 @@ def visible_group_ids(who: User) -> IdQuery:
     return facilitated_group_ids(who)
 
 
-def _visible(ids: IdQuery, object_id: int) -> bool:
-    return bool(db.session.scalar(select(literal(object_id).in_(ids))))
+# One object: each way in asked of that object alone, by index (the whole set of what a user
+# may see would be read to find one id in it).
+
+
+def _in_visible_session(who: User, session_id: Any) -> ColumnElement[bool]:
+    staff = aliased(SessionParticipant)
+    return or_(
+        exists().where(staff.session_id == session_id, staff.user_id == who.id),
+        exists().where(
+            TreatmentSession.id == session_id,
+            TreatmentSession.group_treatment_id.in_(facilitated_group_ids(who)),
+        ),
+    )
+
+
+def may_see_session(who: User, session_id: int) -> bool:
+    if is_auditor(who):
+        return True
+    return bool(db.session.scalar(select(_in_visible_session(who, literal(session_id)))))
+
+
+def may_see_client(who: User, client_id: int) -> bool:
+    if is_auditor(who):
+        return True
+    ways_in = or_(
+        exists().where(Client.id == client_id, Client.created_by_id == who.id),
+        exists().where(
+            SessionParticipant.client_id == client_id,
+            _in_visible_session(who, SessionParticipant.session_id),
+        ),
+        exists().where(
+            GroupMembership.client_id == client_id,
+            GroupMembership.group_treatment_id.in_(facilitated_group_ids(who)),
+        ),
+    )
+    return bool(db.session.scalar(select(ways_in)))
+
+
+def may_see_group(who: User, group_id: int) -> bool:
+    if is_auditor(who):
+        return True
+    facilitates = exists().where(
+        GroupStaff.group_treatment_id == group_id, GroupStaff.user_id == who.id
+    )
+    return bool(db.session.scalar(select(facilitates)))
 
 
 # --- loaders: the object, or 404; every attempt is noted in the access log -----------------
@@ -170,25 +213,25 @@ def _load(
 
 def load_client(client_id: int) -> Client:
     who = require_clinical_reader()
-    return _load(Client, client_id, _visible(visible_client_ids(who), client_id), client_id)
+    return _load(Client, client_id, may_see_client(who, client_id), client_id)
 
 
 def load_session(session_id: int, *, options: Sequence[ORMOption] = ()) -> TreatmentSession:
     """The session, with ``options`` (eager loads for what the page reads), or 404."""
     who = require_clinical_reader()
-    allowed = _visible(visible_session_ids(who), session_id)
+    allowed = may_see_session(who, session_id)
     return _load(TreatmentSession, session_id, allowed, None, options)
 
 
 def load_group(group_id: int) -> GroupTreatment:
     who = require_clinical_reader()
-    return _load(GroupTreatment, group_id, _visible(visible_group_ids(who), group_id), None)
+    return _load(GroupTreatment, group_id, may_see_group(who, group_id), None)
 
 
 def load_recording(recording_id: int, *, options: Sequence[ORMOption] = ()) -> Recording:
     who = require_clinical_reader()
     recording = db.session.get(Recording, recording_id, options=options)
-    allowed = recording is not None and _visible(visible_session_ids(who), recording.session_id)
+    allowed = recording is not None and may_see_session(who, recording.session_id)
     client_id = recording.recorder.client_id if recording is not None else None
     return _load(Recording, recording_id, allowed, client_id)
 
@@ -204,7 +247,7 @@ def may_see_recording_details(
     if is_auditor(who) or recording.made_by == "client":
         if session_visible is not None:
             return session_visible
-        return _visible(visible_session_ids(who), recording.session_id)
+        return may_see_session(who, recording.session_id)
     if recording.created_by_id == who.id:
         return True
     recorder = recording.recorder
@@ -229,9 +272,7 @@ def load_recording_details(recording_id: int, *, options: Sequence[ORMOption] = 
 def load_consent(consent_id: int) -> Consent:
     who = require_clinical_reader()
     consent = db.session.get(Consent, consent_id)
-    allowed = consent is not None and _visible(
-        visible_session_ids(who), consent.recording.session_id
-    )
+    allowed = consent is not None and may_see_session(who, consent.recording.session_id)
     client_id = consent.for_participant.client_id if consent is not None else None
     return _load(Consent, consent_id, allowed, client_id)
 
@@ -239,7 +280,7 @@ def load_consent(consent_id: int) -> Consent:
 def load_participant(participant_id: int) -> SessionParticipant:
     who = require_clinical_reader()
     participant = db.session.get(SessionParticipant, participant_id)
-    allowed = participant is not None and _visible(visible_session_ids(who), participant.session_id)
+    allowed = participant is not None and may_see_session(who, participant.session_id)
     client_id = participant.client_id if participant is not None else None
     return _load(SessionParticipant, participant_id, allowed, client_id)
 
@@ -250,10 +291,10 @@ def load_representative(representative_id: int) -> Representative:
     if rep is None:
         allowed = False
     elif rep.client_id is not None:
-        allowed = _visible(visible_client_ids(who), rep.client_id)
+        allowed = may_see_client(who, rep.client_id)
     else:
         assert rep.participant is not None
-        allowed = _visible(visible_session_ids(who), rep.participant.session_id)
+        allowed = may_see_session(who, rep.participant.session_id)
     return _load(
         Representative, representative_id, allowed, rep.client_id if rep is not None else None
     )
@@ -277,5 +318,5 @@ def load_document(document_id: int) -> StoredDocument:
         client_id = document.consent.for_participant.client_id
     elif document is not None:
         recording = document.recording
-    allowed = recording is not None and _visible(visible_session_ids(who), recording.session_id)
+    allowed = recording is not None and may_see_session(who, recording.session_id)
     return _load(StoredDocument, document_id, allowed, client_id)

@@ -510,11 +510,13 @@ def consents_by_status(filters: Filters) -> list[tuple[str, int]]:
 
 def clinicians() -> list[User]:
     """Who the clinician filter offers: everyone who planned a recording, or is a clinician."""
-    planners = select(Recording.created_by_id).distinct()
+    # EXISTS by the planner index, per user: the distinct planners of every recording would
+    # be read from all of them.
+    planned = exists().where(Recording.created_by_id == User.id)
     return list(
         db.session.scalars(
             select(User)
-            .where(or_(User.id.in_(planners), User.role.in_(CLINICAL_ROLES)))
+            .where(or_(User.role.in_(CLINICAL_ROLES), planned))
             .order_by(User.display_name, User.id)
         )
     )

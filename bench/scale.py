@@ -70,7 +70,7 @@ class DatabaseRun:
     seed_seconds: float = 0.0
     seeded: dict[str, int] = field(default_factory=dict)
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)
-    rps: dict[str, float] = field(default_factory=dict)
+    rps: dict[str, Any] = field(default_factory=dict)
     memory_mb: dict[str, Any] = field(default_factory=dict)
     large: dict[str, Any] = field(default_factory=dict)
 
@@ -243,13 +243,20 @@ def measure_pages(server: Server, found: Objects, count: int) -> dict[str, dict[
     return results
 
 
-def measure_rps(server: Server, found: Objects) -> dict[str, float]:
+def measure_rps(server: Server, found: Objects) -> dict[str, Any]:
+    """Requests per second of hello-world, a web page and an API read, each alone."""
     browser = signed_in(server, USERS["therapist"], PASSWORD)
     cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
-    read_page = f"/recordings/{found.recording}"
-    hello = requests_per_second(server, "/_bench/hello", cookie)
-    read = requests_per_second(server, read_page, cookie)
-    return {"hello": round(hello, 1), "read": round(read, 1), "read_page": read_page}  # type: ignore[dict-item]
+    token = f"Authorization: Bearer {found.tokens['therapist']}"
+    pages = {
+        "hello": ("/_bench/hello", f"Cookie: {cookie}"),
+        "recording page": (f"/recordings/{found.recording}", f"Cookie: {cookie}"),
+        "API client": (f"/api/v1/clients/{found.client}", token),
+    }
+    return {
+        name: {"path": path, "rps": round(requests_per_second(server, path, header), 1)}
+        for name, (path, header) in pages.items()
+    }
 
 
 def measure_memory(server: Server, found: Objects, extra: int) -> dict[str, Any]:
@@ -265,11 +272,12 @@ def measure_memory(server: Server, found: Objects, extra: int) -> dict[str, Any]
 
     load(len(pages) * 20)
     before = server.worker_rss_mb()
-    load(MEMORY_REQUESTS)
+    load(extra)
     after = server.worker_rss_mb()
     return {
         "after_warmup": [round(m, 1) for m in before],
-        "after_10000": [round(m, 1) for m in after],
+        "after_more": [round(m, 1) for m in after],
+        "more_requests": extra,
     }
 
 
@@ -379,8 +387,12 @@ def main(argv: list[str] | None = None) -> int:
         help="sessions of the retention-report database (0: skip)",
     )
     parser.add_argument("--requests", type=int, default=300, help="timed requests per page")
-    parser.add_argument("--memory-requests", type=int, default=MEMORY_REQUESTS,
-                        help="requests between the two readings of worker memory")
+    parser.add_argument(
+        "--memory-requests",
+        type=int,
+        default=MEMORY_REQUESTS,
+        help="requests between the two readings of worker memory",
+    )
     parser.add_argument(
         "--rows",
         type=int,

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyotp
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,22 +113,53 @@ def _wait_until_up(server: Server) -> None:
     raise RuntimeError("gunicorn did not answer within a minute")
 
 
-def signed_in(server: Server, email: str, password: str) -> requests.Session:
-    """A browser session signed in through the login form (with its CSRF token)."""
-    browser = requests.Session()
-    page = browser.get(server.url("/login"), timeout=10).text
+# Authenticator keys the benchmark enrolled (managers sign in with a code), and the last time
+# step each used: a code is accepted once, so a second sign-in waits for the next step.
+_enrolled: dict[str, tuple[str, int]] = {}
+
+
+def _csrf_token(page: str) -> str:
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     if token is None:
         token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert token is not None, "no CSRF token on the login page"
+    assert token is not None, "no CSRF token on the page"
+    return token.group(1)
+
+
+def signed_in(server: Server, email: str, password: str) -> requests.Session:
+    """A browser session signed in through the login form (with its CSRF token), and through
+    the code step for the roles that need one (enrolling an authenticator the first time)."""
+    browser = requests.Session()
+    page = browser.get(server.url("/login"), timeout=10).text
     answer = browser.post(
         server.url("/login"),
-        data={"email": email, "password": password, "csrf_token": token.group(1)},
+        data={"email": email, "password": password, "csrf_token": _csrf_token(page)},
         allow_redirects=False,
         timeout=10,
     )
     assert answer.status_code == 302, f"signing in as {email}: {answer.status_code}"
+    if answer.headers["Location"].endswith("/login/code"):
+        _give_code(browser, server, email)
     return browser
+
+
+def _give_code(browser: requests.Session, server: Server, email: str) -> None:
+    page = browser.get(server.url("/login/code"), timeout=10).text
+    shown = re.search(r'<code class="totp-secret">([A-Z2-7 ]+)</code>', page)
+    if shown is not None:
+        _enrolled[email] = (shown.group(1).replace(" ", ""), 0)
+    secret, last_step = _enrolled[email]
+    while int(time.time() // 30) <= last_step:
+        time.sleep(1)
+    step = int(time.time() // 30)
+    answer = browser.post(
+        server.url("/login/code"),
+        data={"code": pyotp.TOTP(secret).at(step * 30), "csrf_token": _csrf_token(page)},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert answer.status_code == 302, f"the code for {email}: {answer.status_code}"
+    _enrolled[email] = (secret, step)
 
 
 @dataclass(frozen=True)
@@ -181,11 +213,12 @@ def ensure_wrk() -> str:
     return found
 
 
-def requests_per_second(server: Server, path: str, cookie: str, seconds: int = 10) -> float:
-    """wrk with 2 threads and 4 connections on the same machine (it shares the 2 cores)."""
+def requests_per_second(server: Server, path: str, header: str, seconds: int = 10) -> float:
+    """wrk with 2 threads and 4 connections on the same machine (it shares the 2 cores), with
+    ``header`` (the session cookie, or a bearer token) on every request."""
     wrk = ensure_wrk()
     output = subprocess.run(
-        [wrk, "-t2", "-c4", f"-d{seconds}s", "-H", f"Cookie: {cookie}", server.url(path)],
+        [wrk, "-t2", "-c4", f"-d{seconds}s", "-H", header, server.url(path)],
         capture_output=True,
         text=True,
         check=True,

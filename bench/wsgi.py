@@ -10,7 +10,9 @@ from __future__ import annotations
 from clinic_consent import create_app
 from clinic_consent.auth import session_security
 
-app = create_app()
+# The benchmark measures the pages, not the limiter: its thousands of requests a minute from
+# one address would otherwise be answered 429 (auth.rate_limits).
+app = create_app({"RATELIMIT_ENABLED": False})
 
 
 @app.get("/_bench/hello")

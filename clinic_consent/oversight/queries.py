@@ -423,15 +423,22 @@ def list_spec(name: str) -> ListSpec | None:
     return next((spec for spec in LISTS if spec.name == name), None)
 
 
-def counts(filters: Filters, names: Sequence[str] = LIST_NAMES) -> dict[str, int]:
-    """Every list's count, in one statement (a subquery each)."""
-    specs = [spec for spec in (list_spec(name) for name in names) if spec is not None]
+def _counted_together(specs: Sequence[ListSpec], filters: Filters) -> list[int]:
+    """The lists' counts in one statement (a subquery each)."""
     counted = [
         select(func.count()).select_from(spec.counted(filters).subquery()).scalar_subquery()
         for spec in specs
     ]
-    values = db.session.execute(select(*counted)).one()
-    return {spec.name: int(value) for spec, value in zip(specs, values, strict=True)}
+    return [int(value) for value in db.session.execute(select(*counted)).one()]
+
+
+def counts(filters: Filters, names: Sequence[str] = LIST_NAMES) -> dict[str, int]:
+    """Every list's count, in one statement."""
+    specs = [spec for spec in (list_spec(name) for name in names) if spec is not None]
+    return {
+        spec.name: value
+        for spec, value in zip(specs, _counted_together(specs, filters), strict=True)
+    }
 
 
 # --- the kept recordings, for the retention report ----------------------------------------------
@@ -448,8 +455,10 @@ def retention_list(state: str | None) -> ListSpec:
 
 
 def retention_counts(filters: Filters) -> dict[str, int]:
-    """Kept recordings per retention state (one count each, on the destroy-by date index)."""
-    return {state: retention_list(state).count(filters) for state in RETENTION_STATES}
+    """Kept recordings per retention state (each counted on the destroy-by date index), in one
+    statement."""
+    specs = [retention_list(state) for state in RETENTION_STATES]
+    return dict(zip(RETENTION_STATES, _counted_together(specs, filters), strict=True))
 
 
 # --- the charts' data ------------------------------------------------------------------------
@@ -463,9 +472,9 @@ def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def due_per_month(filters: Filters) -> tuple[int, list[tuple[date, int]]]:
-    """Kept recordings overdue, and to be destroyed per month from today on: this month and
-    the next eleven (later ones are not shown)."""
+def due_per_month(filters: Filters) -> list[tuple[date, int]]:
+    """Kept recordings to be destroyed per month from today on: this month and the next eleven
+    (later ones are not shown; the overdue ones are the dashboard's overdue list)."""
     months = [_month_start(filters.today)]
     while len(months) < CHART_MONTHS + 1:
         months.append(_next_month(months[-1]))
@@ -481,11 +490,10 @@ def due_per_month(filters: Filters) -> tuple[int, list[tuple[date, int]]]:
         )
         return counted.scalar_subquery()
 
-    counts = db.session.execute(
+    per_month = db.session.execute(
         select(*(in_month(start, end) for start, end in itertools.pairwise(months)))
     ).one()
-    overdue = retention_list("overdue").count(filters)
-    return overdue, list(zip(months[:-1], (int(c) for c in counts), strict=True))
+    return list(zip(months[:-1], (int(c) for c in per_month), strict=True))
 
 
 def consents_by_status(filters: Filters) -> list[tuple[str, int]]:

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from clinic_consent import access
 from clinic_consent.audit.access_log import note_access
+from clinic_consent.auth.rate_limits import pdf_limited
 from clinic_consent.oversight import charts, queries
 from clinic_consent.oversight.forms import FilterForm
 from clinic_consent.oversight.queries import Filters, Row
@@ -113,10 +114,10 @@ def dashboard() -> Page:
         (spec, counted[spec.name], spec.page(filters, size=queries.DASHBOARD_ROWS))
         for spec in queries.LISTS
     ]
-    overdue_count, due_by_month = queries.due_per_month(filters)
+    due_by_month = queries.due_per_month(filters)
     due_chart = charts.bar_chart(
         _("Recordings to be destroyed per month"),
-        [(_("Overdue"), overdue_count)]
+        [(_("Overdue"), counted["overdue"])]
         + [(_month_label(month), count) for month, count in due_by_month],
         "chart-due-per-month",
     )
@@ -251,6 +252,7 @@ def export_csv(list_name: str) -> Response:
 
 
 @bp.get("/dashboard/quarterly-report.pdf")
+@pdf_limited
 def quarterly_report() -> Response:
     """Seal and store the audit report of ?year=YYYY&quarter=Q, then serve it."""
     from clinic_consent.errors import OperationError

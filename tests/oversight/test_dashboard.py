@@ -18,6 +18,7 @@ from clinic_consent.extensions import db
 from clinic_consent.oversight.queries import LIST_NAMES
 from clinic_consent.users.models import User
 from tests import builders
+from tests.conftest import sign_in_with
 from tests.oversight import dataset
 
 
@@ -27,7 +28,7 @@ def practice(app: Flask) -> dataset.Practice:
 
 
 def sign_in(client: FlaskClient, user_email: str) -> None:
-    response = client.post("/login", data={"email": user_email, "password": builders.PASSWORD})
+    response = sign_in_with(client, user_email, builders.PASSWORD)
     assert response.status_code == 302, response.get_data(as_text=True)
 
 

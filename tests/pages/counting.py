@@ -14,6 +14,7 @@ from sqlalchemy import event
 from clinic_consent.api.tokens import create_token
 from clinic_consent.extensions import db
 from tests import builders
+from tests.conftest import sign_in_with
 from tests.pages.world import World, reattach
 
 Counts = dict[str, tuple[int, Counter[str]]]
@@ -69,7 +70,7 @@ def pages(world: World) -> list[tuple[str, str]]:
 
 def _sign_in(client: FlaskClient, email: str) -> None:
     client.post("/logout")
-    response = client.post("/login", data={"email": email, "password": builders.PASSWORD})
+    response = sign_in_with(client, email, builders.PASSWORD)
     assert response.status_code == 302
 
 

@@ -107,14 +107,7 @@ def _session_of_the_regular_client(world: World) -> None:
     therapist = world.staff.therapist
     setting = builders.individual_session(therapist, world.regular, today_utc())
     recording = builders.clinician_recording(setting, therapist, medium="video")
-    consent = register_consent(
-        recording,
-        party=setting.client,
-        for_participant=setting.client,
-        decision="granted",
-        method="paper_form",
-        actor=therapist,
-    )
+    consent = builders.own_consent(setting, recording, therapist)
     number = len(world.recordings)
     if number % 2 == 0:
         mark_recording_made(recording, actor=therapist)

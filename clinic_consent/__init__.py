@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from clinic_consent import config as settings
-from clinic_consent import i18n, request_cycle, sqlite_settings
+from clinic_consent import i18n, log_privacy, request_cycle, sqlite_settings
 from clinic_consent.api import app as api
-from clinic_consent.auth import session_security
+from clinic_consent.auth import rate_limits, session_security
 from clinic_consent.consents import tallies as consent_tallies
 from clinic_consent.extensions import csrf, db, migrate
 from clinic_consent.recordings import derived as derived_columns
@@ -39,10 +40,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     settings.finalise(app.config, instance_path)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind a reverse proxy the client's address (rate limits, the access log) and https
+        # come from its X-Forwarded-* headers, trusted only for the proxies configured.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     # Before any route is added: every <int:...> in a URL is a row id (see row_ids).
     app.url_map.converters["int"] = RowIdConverter
     _import_models()
+    log_privacy.init_app(app)  # before the engine is made
     db.init_app(app)
     derived_columns.listen()
     consent_tallies.listen()
@@ -51,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     i18n.init_app(app)
     session_security.init_app(app)
+    rate_limits.init_app(app)
     request_cycle.init_app(app)
     error_pages.init_app(app)
     _register_blueprints(app)

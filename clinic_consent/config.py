@@ -59,6 +59,10 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         settings["CLINIC_CONSENT_ENV"] = environ["CLINIC_CONSENT_ENV"]
     if environ.get("PRACTICE_NAME"):
         settings["PRACTICE_NAME"] = environ["PRACTICE_NAME"]
+    if environ.get("RATELIMIT_STORAGE_URI"):
+        settings["RATELIMIT_STORAGE_URI"] = environ["RATELIMIT_STORAGE_URI"]
+    if environ.get("CLINIC_CONSENT_TRUSTED_PROXIES"):
+        settings["TRUSTED_PROXIES"] = environ["CLINIC_CONSENT_TRUSTED_PROXIES"]
     for variable, setting in SEAL_ENVIRONMENT.items():
         if environ.get(variable):
             settings[setting] = environ[variable]
@@ -102,3 +106,13 @@ def finalise(config: dict[str, Any], instance_path: Path) -> None:
         raise ConfigError("CLINIC_CONSENT_TIMESTAMP_URL must be an http:// or https:// URL")
     config["SESSION_COOKIE_SECURE"] = production
     config["TESTING"] = env == "testing" or bool(config.get("TESTING"))
+    # Tests that count requests turn the limits on themselves.
+    config.setdefault("RATELIMIT_ENABLED", not config["TESTING"])
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if not storage.startswith(("memory://", "redis://", "rediss://", "redis+unix://")):
+        raise ConfigError("RATELIMIT_STORAGE_URI must be a redis:// URL (or memory://)")
+    config["RATELIMIT_STORAGE_URI"] = storage
+    proxies = str(config.get("TRUSTED_PROXIES", 0))
+    if not proxies.isdigit() or int(proxies) > 5:
+        raise ConfigError("CLINIC_CONSENT_TRUSTED_PROXIES must be a number of proxies, 0 to 5")
+    config["TRUSTED_PROXIES"] = int(proxies)

@@ -58,6 +58,10 @@ class ActiveForm(FlaskForm):
     active = SelectField(choices=[SelectChoice("0"), SelectChoice("1")])
 
 
+class ConfirmForm(FlaskForm):
+    """A button's form: nothing but its CSRF token."""
+
+
 class SettingsForm(FlaskForm):
     name = StringField(_l("Practice name"), validators=[DataRequired(), Length(max=200)])
     address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=1000)])

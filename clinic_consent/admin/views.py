@@ -8,14 +8,27 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from clinic_consent import access
-from clinic_consent.admin.forms import ROLE_LABELS, ActiveForm, NewUserForm, SettingsForm, UserForm
+from clinic_consent.admin.forms import (
+    ROLE_LABELS,
+    ActiveForm,
+    ConfirmForm,
+    NewUserForm,
+    SettingsForm,
+    UserForm,
+)
+from clinic_consent.auth import lockout
 from clinic_consent.errors import OperationError
 from clinic_consent.extensions import db
 from clinic_consent.i18n import LANGUAGE_NAMES
 from clinic_consent.practice.models import SETTINGS_ID, PracticeSettings
 from clinic_consent.practice.operations import ensure_practice_settings, update_practice_settings
 from clinic_consent.users.models import User
-from clinic_consent.users.operations import create_user, set_user_active, update_user
+from clinic_consent.users.operations import (
+    create_user,
+    reset_two_factor,
+    set_user_active,
+    update_user,
+)
 from clinic_consent.web.form_errors import show_refusal
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -92,8 +105,40 @@ def edit(user_id: int) -> Page:
             else:
                 flash(_("The user was saved."), "info")
                 return redirect(url_for("admin.users"))
-        return render_template("admin/user_edit.html", user=user, form=form), 422
-    return render_template("admin/user_edit.html", user=user, form=form), 200
+        return _edit_page(user, form, 422)
+    return _edit_page(user, form, 200)
+
+
+def _edit_page(user: User, form: UserForm, status: int) -> tuple[str, int]:
+    return render_template(
+        "admin/user_edit.html",
+        user=user,
+        form=form,
+        action_form=ConfirmForm(),
+        locked=lockout.is_locked(user),
+    ), status
+
+
+@bp.post("/users/<int:user_id>/unlock")
+def unlock(user_id: int) -> Page:
+    user = _load_user(user_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    if lockout.unlock(user, access.user()):
+        flash(_("%(email)s can sign in again.", email=user.email), "info")
+    return redirect(url_for("admin.edit", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/reset-code")
+def reset_code(user_id: int) -> Page:
+    user = _load_user(user_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    reset_two_factor(user, access.user())
+    flash(
+        _("%(email)s sets up a new sign-in code at their next sign-in.", email=user.email), "info"
+    )
+    return redirect(url_for("admin.edit", user_id=user.id))
 
 
 @bp.post("/users/<int:user_id>/active")

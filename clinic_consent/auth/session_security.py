@@ -11,7 +11,7 @@ import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, flash, redirect, request, session, url_for
+from flask import Flask, Response, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -20,8 +20,9 @@ from clinic_consent.api.paths import is_api_request
 from clinic_consent.extensions import db, login_manager
 from clinic_consent.users.models import User
 
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "web.health", "static"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.second_factor", "web.health", "static"})
 IDLE_TIMEOUT = timedelta(minutes=30)
+HSTS = "max-age=31536000; includeSubDomains"
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
 
 # No inline script or style anywhere: every page works under this policy.
@@ -50,8 +51,12 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
-def start_session(user: User) -> None:
-    """A fresh session at sign-in (no fixation), with its clocks started."""
+def start_session(user: User, *, second_factor: bool = False) -> None:
+    """A fresh session at sign-in (no fixation), with its clocks started.
+
+    ``second_factor`` says that a one-time code was given: sessions of the roles that need one
+    are refused without it (auth.two_factor).
+    """
     from flask_login import login_user
 
     session.clear()
@@ -60,6 +65,8 @@ def start_session(user: User) -> None:
     now = time.time()
     session["login_at"] = now
     session["last_seen"] = now
+    if second_factor:
+        session["second_factor"] = True
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -88,7 +95,8 @@ def _require_login() -> BaseResponse | None:
     if not current_user.is_authenticated:
         target = request.full_path if request.method == "GET" else None
         return redirect(url_for("auth.login", next=target.rstrip("?") if target else None))
-    if _expired():
+    if _expired() or (current_user.needs_two_factor and not session.get("second_factor")):
+        # A session from before the role needed a code (or before an upgrade) ends too.
         logout_user()
         session.clear()
         flash(_("Your session has ended. Please sign in again."), "info")
@@ -102,6 +110,9 @@ def _security_headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
+    if current_app.config["CLINIC_CONSENT_ENV"] == "production":
+        # Production runs behind https only: browsers must never try plain http for a year.
+        response.headers["Strict-Transport-Security"] = HSTS
     if request.endpoint != "static":
         # Pages may hold health data: never keep them in a browser or proxy cache.
         response.headers["Cache-Control"] = "no-store"

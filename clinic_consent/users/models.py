@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Final
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, column
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, column
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from clinic_consent.db import Base
@@ -15,6 +15,8 @@ from clinic_consent.timeutil import now_utc
 
 USER_ROLES: Final = ("therapist", "group_facilitator", "practice_manager", "administrator")
 CLINICAL_ROLES: Final = ("therapist", "group_facilitator")
+# They read the access log (NEN 7513) and manage users: a password alone is not enough.
+TWO_FACTOR_ROLES: Final = ("practice_manager", "administrator")
 
 
 class User(Base):
@@ -39,7 +41,10 @@ class User(Base):
     session_version: Mapped[int] = mapped_column(default=0)
     failed_login_count: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
+    # Two-factor sign-in (auth.two_factor): the base32 secret once enrolled, and the time step
+    # of the last code accepted, so that no code is accepted twice.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     last_login_at: Mapped[datetime | None]
 
     api_tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
@@ -58,6 +63,10 @@ class User(Base):
     @property
     def is_clinician(self) -> bool:
         return self.role in CLINICAL_ROLES
+
+    @property
+    def needs_two_factor(self) -> bool:
+        return self.role in TWO_FACTOR_ROLES
 
     @validates("email")
     def _normalise_email(self, _key: str, value: str) -> str:

@@ -71,6 +71,14 @@ def change_password(user: User, new_password: str) -> None:
     log_change("user.password_changed", user, user)
 
 
+def reset_two_factor(user: User, actor: User) -> None:
+    """Forget the user's authenticator (a lost phone): they set up a new one at next sign-in."""
+    user.totp_secret = None
+    user.totp_last_step = None
+    user.end_all_sessions()
+    log_change("user.two_factor_reset", user, actor)
+
+
 def update_user(
     user: User, *, display_name: str, role: str, language: str, actor: User
 ) -> list[str]:

@@ -28,6 +28,7 @@ from clinic_consent.recordings.models import PublicationIncident, Recording, Ret
 from clinic_consent.sessions.models import GroupTreatment
 from clinic_consent.users.models import User
 from clinic_consent.users.operations import create_user
+from tests.conftest import sign_in_with
 
 OTHER_PASSWORD = "another therapist's password"
 NOBODYS = 10**6  # an id nobody may reach: the world has no such object
@@ -165,7 +166,7 @@ def object_urls(app: Flask, world: World, *, api: bool = False) -> list[tuple[st
 
 def _sign_in(client: FlaskClient, email: str, password: str) -> None:
     client.post("/logout")
-    response = client.post("/login", data={"email": email, "password": password})
+    response = sign_in_with(client, email, password)
     assert response.status_code == 302
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -14,8 +16,10 @@ from clinic_consent.demo import DEMO_LOGINS, DemoResult
 from clinic_consent.extensions import db
 from clinic_consent.users.models import User
 from clinic_consent.users.passwords import verify_password
+from tests.conftest import make_test_app
 
 THERAPIST = next(login for login in DEMO_LOGINS if login.role == "therapist")
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def _sign_in(client: FlaskClient, password: str = THERAPIST.password, **extra: str):  # type: ignore[no-untyped-def]
@@ -169,3 +173,26 @@ def test_expired_form_token_gives_a_friendly_page(app: Flask, demo: DemoResult) 
     )
     assert response.status_code == 400
     assert b"Nothing was saved" in response.data or b"Er is niets opgeslagen" in response.data
+
+
+def test_production_answers_carry_hsts_and_development_does_not(app: Flask) -> None:
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    production = make_test_app(url, CLINIC_CONSENT_ENV="production", TESTING=False)
+    assert production.config["SESSION_COOKIE_SECURE"]
+    hsts = production.test_client().get("/login").headers["Strict-Transport-Security"]
+    assert hsts == "max-age=31536000; includeSubDomains"
+    assert "Strict-Transport-Security" not in app.test_client().get("/login").headers
+
+
+def test_every_page_loads_its_assets_from_this_site_only(
+    client: FlaskClient, login_as: Callable[[str], User]
+) -> None:
+    """No CDN, no font service: nothing of a page is fetched from anywhere else."""
+    for role, page in (("therapist", "/sessions/agenda"), ("practice_manager", "/dashboard")):
+        login_as(role)
+        html = client.get(page).get_data(as_text=True)
+        for reference in re.findall(r'(?:src|href)="([^"]+)"', html):
+            assert not re.match(r"(?i)^(?:[a-z][a-z0-9+.-]*:)?//", reference), reference
+        assert re.search(r'<link rel="stylesheet" href="/static/', html)
+    for template in TEMPLATES.rglob("*.html"):
+        assert not re.search(r"""(?:src|href)=["'](?:https?:)?//""", template.read_text()), template

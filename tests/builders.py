@@ -7,6 +7,8 @@ from datetime import date, timedelta
 
 from clinic_consent.clients.models import Client
 from clinic_consent.clients.operations import create_client
+from clinic_consent.consents.models import Consent
+from clinic_consent.consents.operations import register_consent
 from clinic_consent.forms_pdf.defaults import ensure_default_form_templates
 from clinic_consent.practice.operations import (
     ensure_default_retention_classes,
@@ -96,6 +98,18 @@ def clinician_recording(
     if with_access:
         grant_access(recording, user=actor, purpose="Supervision", actor=actor)
     return recording
+
+
+def own_consent(setting: IndividualSession, recording: Recording, actor: User) -> Consent:
+    """The session's client grants their own consent, on a paper form."""
+    return register_consent(
+        recording,
+        party=setting.client,
+        for_participant=setting.client,
+        decision="granted",
+        method="paper_form",
+        actor=actor,
+    )
 
 
 def practice_defaults() -> None:

@@ -15,7 +15,7 @@ from clinic_consent.clients.operations import (
     update_client,
 )
 from clinic_consent.consents.models import Consent
-from clinic_consent.consents.operations import register_consent, withdraw_consent
+from clinic_consent.consents.operations import withdraw_consent
 from clinic_consent.consents.tallies import tallies
 from clinic_consent.demo import DemoResult
 from clinic_consent.extensions import db
@@ -57,14 +57,7 @@ def test_consents_and_withdrawals_change_the_stored_verdict(app: object) -> None
     db.session.commit()
     assert _stored(recording).verdict == "consent_required"
     version = recording.version
-    consent = register_consent(
-        recording,
-        party=setting.client,
-        for_participant=setting.client,
-        decision="granted",
-        method="paper_form",
-        actor=therapist,
-    )
+    consent = builders.own_consent(setting, recording, therapist)
     db.session.commit()
     assert _stored(recording).verdict == "cleared" and recording.withdrawals == 0
     # Optimistic locking counts changes of the terms, not of the derived columns.
@@ -84,14 +77,7 @@ def test_a_birthday_and_a_representative_change_who_consents(app: object) -> Non
     child = builders.client(therapist, age=30)
     setting = builders.individual_session(therapist, child)
     recording = builders.clinician_recording(setting, therapist)
-    register_consent(
-        recording,
-        party=setting.client,
-        for_participant=setting.client,
-        decision="granted",
-        method="paper_form",
-        actor=therapist,
-    )
+    builders.own_consent(setting, recording, therapist)
     db.session.commit()
     assert _stored(recording).verdict == "cleared"
     update_client(

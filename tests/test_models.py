@@ -298,7 +298,8 @@ def test_a_refusal_cannot_be_withdrawn(world: World) -> None:
 
 def test_consents_of_a_recording_are_in_decision_order(world: World) -> None:
     later = a_consent(world, decided_at=NOON + timedelta(hours=1), decision="refused")
-    earlier = a_consent(world, decided_at=NOON)
+    # Registered second (its decision number), though decided first.
+    earlier = a_consent(world, decided_at=NOON, decision_number=2)
     db.session.add_all([later, earlier])
     db.session.commit()
     db.session.expire_all()

@@ -59,6 +59,9 @@ class ConsentForm(FlaskForm):
     signature = HiddenField()
     # The form text version shown: the consent pins the text the person actually read.
     template_version = HiddenField()
+    # The number this decision takes (consents/models.py): the page's, so that a decision
+    # registered by someone else while the page was open refuses this one.
+    decision_number = HiddenField()
 
     # Filled by validate_signature: the decoded image, for a drawn signature only.
     signature_png: bytes | None = None

@@ -6,7 +6,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, column
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    column,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic_consent.db import Base
@@ -28,6 +38,14 @@ class Consent(Base):
 
     ``terms`` is a snapshot of what the consent covers (medium, scope, public, purpose, access
     list, retention): a later change to the recording beyond it needs a new consent (R7).
+
+    ``decision_number`` counts the decisions of one party about one participant on one
+    recording (1, 2, ... : a new consent after a withdrawal or a change of terms is the next).
+    The registrant's number is the one after the decisions they saw, so two people registering
+    the same person's decision at the same moment take the same number, and the unique
+    constraints let only one of them store it: the other is told it was registered meanwhile.
+    A participant party and a representative party each have their constraint (the other
+    column is NULL, and NULLs never clash).
     """
 
     __tablename__ = "consents"
@@ -49,6 +67,21 @@ class Consent(Base):
             " AND withdrawal_registered_by_id IS NOT NULL)",
             name="withdrawal_of_granted",
         ),
+        UniqueConstraint(
+            "recording_id",
+            "for_participant_id",
+            "party_participant_id",
+            "decision_number",
+            name="uq_consents_participant_decision_number",
+        ),
+        UniqueConstraint(
+            "recording_id",
+            "for_participant_id",
+            "party_representative_id",
+            "decision_number",
+            name="uq_consents_representative_decision_number",
+        ),
+        CheckConstraint("decision_number >= 1", name="decision_number_positive"),
         # The manager's lists and charts: withdrawals (with their recording) and refusals.
         Index("ix_consents_withdrawn_at_recording_id", "withdrawn_at", "recording_id"),
         Index("ix_consents_decision", "decision"),
@@ -69,6 +102,7 @@ class Consent(Base):
         ForeignKey("session_participants.id", ondelete="RESTRICT"), index=True
     )
     decision: Mapped[str] = mapped_column(String(16))
+    decision_number: Mapped[int] = mapped_column(default=1, server_default="1")
     method: Mapped[str] = mapped_column(String(32))
     witness_name: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[datetime]

@@ -2,7 +2,8 @@
 the transaction of every change: after each flush the new consents and the withdrawals in it
 are added to ``consent_tallies`` with ``count = count + n``, which PostgreSQL applies under the
 row's lock, so concurrent registrations never lose one. A missing row is counted from the
-consents themselves (a new database before ``init``, the tests' schemas)."""
+consents themselves (a new database before ``init``, the tests' schemas); two transactions
+that both find it missing do not both insert it (the second adds its change to the first's)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from clinic_consent.consents.models import CONSENT_STATES, Consent, ConsentTally
 
@@ -60,9 +63,28 @@ def _apply(session: Session, _flush_context: Any) -> None:
             .values(count=ConsentTally.count + delta)
         )
         if added.rowcount == 0:  # no tally yet: count them (this flush's consents included)
-            connection.execute(
-                insert(ConsentTally).values(state=state, count=_counted(connection, state))
-            )
+            _start_tally(connection, state, delta)
+
+
+def _start_tally(connection: Connection, state: str, delta: int) -> None:
+    """Insert the missing tally counted; if a concurrent transaction inserted it first (it
+    waits for that one to end), add this transaction's change to that row instead: its count
+    could not see this transaction's consents."""
+    values = {"state": state, "count": _counted(connection, state)}
+    started: Insert
+    if connection.dialect.name == "postgresql":
+        started = postgresql.insert(ConsentTally).values(values).on_conflict_do_nothing()
+    elif connection.dialect.name == "sqlite":
+        started = sqlite.insert(ConsentTally).values(values).on_conflict_do_nothing()
+    else:
+        started = insert(ConsentTally).values(values)
+    # RETURNING tells whether the row went in (the driver's rowcount is -1 for this INSERT).
+    if connection.execute(started.returning(ConsentTally.state)).first() is None:
+        connection.execute(
+            update(ConsentTally)
+            .where(ConsentTally.state == state)
+            .values(count=ConsentTally.count + delta)
+        )
 
 
 def _counted(connection: Connection, state: str) -> int:

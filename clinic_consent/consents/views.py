@@ -26,9 +26,11 @@ from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from clinic_consent import access
+from clinic_consent.auth.rate_limits import seals_pdf
 from clinic_consent.consents.forms import ConsentForm, WithdrawForm
 from clinic_consent.consents.models import Consent
 from clinic_consent.consents.operations import (
+    next_decision_number,
     register_consent,
     withdraw_consent,
     withdrawal_consequence,
@@ -78,6 +80,7 @@ ROLE_ORDER = {"client": 0, "other": 1, "staff": 2}  # members first
 
 
 @bp.route("/recordings/<int:recording_id>/consent/<party_key>/<for_key>", methods=["GET", "POST"])
+@seals_pdf
 def capture(recording_id: int, party_key: str, for_key: str) -> ResponseReturnValue:
     recording = access.load_recording(recording_id)
     who = access.require_clinician()
@@ -92,9 +95,10 @@ def capture(recording_id: int, party_key: str, for_key: str) -> ResponseReturnVa
         form_kind_for(recording, row.party.representative is not None), party_language
     )
     form = ConsentForm(template_version=str(version.id))
+    party = row.party.participant or row.party.representative
+    assert party is not None
+    following = next_decision_number(recording, party, row.for_party.participant)
     if form.validate_on_submit():
-        party = row.party.participant or row.party.representative
-        assert party is not None
         try:
             consent = register_consent(
                 recording,
@@ -106,6 +110,7 @@ def capture(recording_id: int, party_key: str, for_key: str) -> ResponseReturnVa
                 witness_name=form.witness_name.data,
                 actor=who,
                 template_version=shown_version(form.template_version.data, version),
+                decision_number=_posted_number(form.decision_number.data),
             )
             document = seal_consent_form(consent, who)
         except OperationError as error:
@@ -114,6 +119,8 @@ def capture(recording_id: int, party_key: str, for_key: str) -> ResponseReturnVa
             flash(_registered_message(row, form.decision.data), "info")
             return redirect(url_for("documents.show", document_id=document.id), 303)
     form.template_version.data = str(version.id)
+    if request.method == "GET":
+        form.decision_number.data = str(following)
     with force_locale(party_language):
         text = form_text(recording, version, person=row.party.name, client=row.for_party.name)
     context = {
@@ -130,6 +137,11 @@ def capture(recording_id: int, party_key: str, for_key: str) -> ResponseReturnVa
         signature_block=_in_language(party_language, "consents/_signature.html", **context),
         **context,
     ), (422 if request.method == "POST" else 200)
+
+
+def _posted_number(posted: str | None) -> int | None:
+    """The decision number the page was opened with (none from an older page)."""
+    return int(posted) if posted and posted.isdigit() and len(posted) < 10 else None
 
 
 def shown_version(posted: str | None, latest: FormTemplateVersion) -> FormTemplateVersion:
@@ -246,6 +258,7 @@ def seal_roster(recording_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/consents/<int:consent_id>/withdraw", methods=["GET", "POST"])
+@seals_pdf
 def withdraw(consent_id: int) -> ResponseReturnValue:
     consent = access.load_consent(consent_id)
     who = access.require_clinician()

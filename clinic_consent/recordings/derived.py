@@ -14,8 +14,9 @@ and counts over hundreds of thousands of recordings are answered with an index:
 They are kept in the same transaction as every change they depend on: after each flush the
 recordings the flushed rows touch are recomputed (``after_flush`` collects them from the
 session's new, changed and deleted objects; ``after_flush_postexec`` computes and writes). The
-rows are locked first on PostgreSQL (``FOR UPDATE``, in id order), so two transactions
-registering consents for one recording at once end with the verdict that sees both. The
+rows are locked first on PostgreSQL (``FOR NO KEY UPDATE``, in id order), so two transactions
+registering consents for one recording at once end with the verdict that sees both (the second
+computes after the first committed, and reads its consent). The
 write is a plain UPDATE of the two columns: it is not a change of the recording's terms and
 leaves its version (optimistic locking) alone.
 
@@ -150,7 +151,10 @@ def refresh(session: Session, recording_ids: Iterable[int]) -> int:
         return 0
     if session.connection().dialect.name == "postgresql":
         locked = select(Recording.id).where(Recording.id.in_(ids)).order_by(Recording.id)
-        session.execute(locked.with_for_update())
+        # NO KEY UPDATE: the inserts of consents and access entries hold KEY SHARE locks on
+        # their recording (the foreign key check); FOR UPDATE would wait for those of the other
+        # transaction while it waits for ours, a deadlock two simultaneous consents hit.
+        session.execute(locked.with_for_update(key_share=True))
     recordings = session.scalars(
         select(Recording)
         .where(Recording.id.in_(ids))

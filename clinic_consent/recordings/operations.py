@@ -16,6 +16,7 @@ from clinic_consent.errors import OperationError, refused_transition
 from clinic_consent.extensions import db
 from clinic_consent.recordings.models import AccessListEntry, Recording, RetentionClass
 from clinic_consent.sessions.models import SessionParticipant, TreatmentSession
+from clinic_consent.sqlite_settings import begin_writing
 from clinic_consent.timeutil import now_utc
 from clinic_consent.users.models import USER_ROLES, User
 from clinic_consent.validation import one_of, optional_text, required_text
@@ -333,13 +334,8 @@ def update_recording_terms(
         raise OperationError(None, TERMS_FIXED[recording.status])
     draft = draft_of(recording, terms)
     changed = [name for name in TERM_FIELDS if getattr(recording, name) != getattr(draft, name)]
-    for name in changed:
-        setattr(recording, name, getattr(draft, name))
     if changed:
-        try:
-            db.session.flush()
-        except StaleDataError:  # a concurrent request changed it between our read and write
-            raise OperationError(None, CHANGED_MEANWHILE) from None
+        _store_terms(recording, {name: getattr(draft, name) for name in changed})
         log_change(
             "recording.terms_changed",
             recording,
@@ -348,6 +344,22 @@ def update_recording_terms(
             changed=changed,
         )
     return changed
+
+
+def _store_terms(recording: Recording, changes: dict[str, object]) -> None:
+    """Write the changed terms in a savepoint (set inside it: beginning one flushes what is
+    pending). A request that changed the recording between our read and this write (the
+    version no longer matches) refuses the change; the savepoint keeps the transaction usable,
+    and the recording is read again so that the editor is shown its terms as they are now."""
+    begin_writing(db.session)
+    try:
+        with db.session.begin_nested():
+            for name, value in changes.items():
+                setattr(recording, name, value)
+            db.session.flush()
+    except StaleDataError:
+        db.session.refresh(recording)
+        raise OperationError(None, CHANGED_MEANWHILE) from None
 
 
 def mark_recording_made(recording: Recording, *, actor: User, at: datetime | None = None) -> None:

@@ -32,6 +32,7 @@ from clinic_consent.sessions.operations import add_client_participant
 from clinic_consent.users.models import User
 from clinic_consent.users.operations import create_user
 from tests.builders import IndividualSession, clinician_recording, individual_session, years_ago
+from tests.conftest import sign_in_with
 
 Login = Callable[[str], User]
 PNG = signature_png()
@@ -298,7 +299,7 @@ def test_the_manager_may_not_capture_or_withdraw_and_others_see_nothing(
     )
     db.session.commit()
     client.post("/logout")
-    client.post("/login", data={"email": "t3@example.org", "password": "x" * 16})
+    sign_in_with(client, "t3@example.org", "x" * 16)
     for url in (capture, withdraw, f"/recordings/{s.recording.id}/roster"):
         assert client.get(url).status_code == 404
     assert client.post(capture, data=grant).status_code == 404

@@ -22,6 +22,7 @@ from clinic_consent.sessions.models import SessionParticipant, TreatmentSession
 from clinic_consent.timeutil import today_utc
 from clinic_consent.users.models import User
 from clinic_consent.users.operations import create_user
+from tests.conftest import sign_in_with
 
 Login = Callable[[str], User]
 
@@ -543,7 +544,7 @@ def test_another_therapist_gets_not_found(
         password="another long password",
     )
     db.session.commit()
-    client.post("/login", data={"email": "other@example.org", "password": "another long password"})
+    sign_in_with(client, "other@example.org", "another long password")
     # Sanne's supervision video: its list names one user and an outsider, no role (Daan's
     # treatment recording lists the role therapist, so every therapist may open it).
     recording = _recording("Sanne", "supervision")

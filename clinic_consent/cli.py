@@ -173,6 +173,28 @@ def demo_command() -> None:
     click.echo("Log in with:")
     for login in result.logins:
         click.echo(f"  {login.role:<18} {login.email:<40} {login.password}")
+    click.echo(
+        "The administrator and the practice manager also give a code from an authenticator"
+        " app: 'clinic-consent demo-code' prints the current ones, or add their keys to an app:"
+    )
+    for login in result.logins:
+        if login.totp_secret:
+            click.echo(f"  {login.role:<18} {login.totp_secret}")
+
+
+@click.command("demo-code")
+def demo_code_command() -> None:
+    """Print the demo's current sign-in codes (from its published keys). Never in production."""
+    import pyotp
+
+    from clinic_consent.demo import DEMO_LOGINS
+
+    if current_app.config["CLINIC_CONSENT_ENV"] == "production":
+        raise click.ClickException("the demo's keys are public; there is no demo in production")
+    for login in DEMO_LOGINS:
+        if login.totp_secret:
+            code = pyotp.TOTP(login.totp_secret).now()
+            click.echo(f"{login.role:<18} {login.email:<40} {code}")
 
 
 EXIT_NOT_VERIFIED = 1
@@ -269,6 +291,7 @@ def forms_export_command(folder: Path) -> None:
 def register_app_commands(app: Flask) -> None:
     """Commands that need the application (database) are registered on app.cli."""
     from clinic_consent.audit.commands import COMMANDS as AUDIT_COMMANDS
+    from clinic_consent.backup.commands import COMMANDS as BACKUP_COMMANDS
     from clinic_consent.oversight.commands import COMMANDS as OVERSIGHT_COMMANDS
     from clinic_consent.seed.command import seed_command
 
@@ -276,9 +299,11 @@ def register_app_commands(app: Flask) -> None:
         init_command,
         create_user_command,
         demo_command,
+        demo_code_command,
         pdf_group,
         forms_group,
         *AUDIT_COMMANDS,
+        *BACKUP_COMMANDS,
         *OVERSIGHT_COMMANDS,
         seed_command,
     ):

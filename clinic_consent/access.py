@@ -32,7 +32,17 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import ColumnElement, CompoundSelect, Select, exists, literal, or_, select, union
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    exists,
+    literal,
+    or_,
+    select,
+    true,
+    union,
+)
 from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -133,7 +143,7 @@ def visible_clients(who: User) -> Select[Client]:
     and the API's list)."""
     return (
         select(Client)
-        .where(Client.id.in_(visible_client_ids(who)))
+        .where(clients_visible_to(who))
         .options(selectinload(Client.representatives), selectinload(Client.capacity_judgements))
         .order_by(Client.family_name, Client.given_name, Client.id)
     )
@@ -143,6 +153,20 @@ def visible_group_ids(who: User) -> IdQuery:
     if is_auditor(who):
         return select(GroupTreatment.id)
     return facilitated_group_ids(who)
+
+
+def sessions_visible_to(who: User) -> ColumnElement[bool]:
+    """A WHERE clause for the sessions ``who`` may see. An auditor needs none: an IN over
+    every id would make the database collect all of them for each query of a list."""
+    return true() if is_auditor(who) else TreatmentSession.id.in_(visible_session_ids(who))
+
+
+def clients_visible_to(who: User) -> ColumnElement[bool]:
+    return true() if is_auditor(who) else Client.id.in_(visible_client_ids(who))
+
+
+def groups_visible_to(who: User) -> ColumnElement[bool]:
+    return true() if is_auditor(who) else GroupTreatment.id.in_(visible_group_ids(who))
 
 
 # One object: each way in asked of that object alone, by index (the whole set of what a user

@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from http import HTTPStatus
 from typing import Any, NoReturn
 
-from flask import Response, abort, json
+from flask import Response, abort
+from jinja2.utils import htmlsafe_json_dumps
 from werkzeug.exceptions import HTTPException
 
 from clinic_consent.errors import OperationError
@@ -29,6 +30,7 @@ DETAILS = {
     413: "The request is too large. Nothing was changed.",
     415: "The request body must be JSON (Content-Type: application/json).",
     422: "The request has invalid fields. Nothing was changed.",
+    429: "Too many requests; wait as long as Retry-After says. Nothing was changed.",
     500: "An error occurred. Nothing was changed; try again.",
 }
 
@@ -52,7 +54,11 @@ def problem(
         body["field"] = field
     if errors:
         body["errors"] = errors
-    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+    # <, > and & as \u escapes: a detail may quote the value at fault (the facts' messages do),
+    # and no markup sent in comes back as markup, whoever renders the answer.
+    response = Response(
+        str(htmlsafe_json_dumps(body, sort_keys=True)), status=status, mimetype=PROBLEM_MIMETYPE
+    )
     response.headers.update(headers or {})
     return response
 

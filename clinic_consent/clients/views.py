@@ -173,7 +173,7 @@ def _sessions_of(client: Client) -> Page[TreatmentSession]:
                     SessionParticipant.client_id == client.id
                 )
             ),
-            TreatmentSession.id.in_(access.visible_session_ids(access.user())),
+            access.sessions_visible_to(access.user()),
         )
         .options(*SESSION_LOADING)
         .order_by(TreatmentSession.date.desc(), TreatmentSession.id.desc())

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from clinic_consent import access
+from clinic_consent.auth.rate_limits import pdf_limited
 from clinic_consent.forms_pdf.describe import DOCUMENT_KIND_LABELS
 from clinic_consent.forms_pdf.models import StoredDocument
 from clinic_consent.recordings.models import Recording
@@ -46,6 +47,7 @@ def show(document_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/<int:document_id>/pdf")
+@pdf_limited
 def pdf(document_id: int) -> ResponseReturnValue:
     """The stored bytes; ``?inline=1`` opens it in the browser to print."""
     document = access.load_document(document_id)

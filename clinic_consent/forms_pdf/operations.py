@@ -206,16 +206,9 @@ def sample_context(version: FormTemplateVersion) -> dict[str, Any]:
         }
 
 
-def superseded_versions(template: FormTemplate) -> list[int]:
-    """Ids of the template's versions older than its latest material change."""
-    material = [v.version for v in template.versions if v.material]
-    if not material:
-        return []
-    return [v.id for v in template.versions if v.version < max(material)]
-
-
-def superseded_version_ids() -> Select[int]:
-    """Every version, of any template, older than its template's latest material change."""
+def superseded_version_ids(template_id: int | None = None) -> Select[int]:
+    """The versions older than their template's latest material change: of one template, or
+    (``None``) of every template."""
     older = aliased(FormTemplateVersion)
     latest_material = (
         select(func.max(FormTemplateVersion.version))
@@ -225,7 +218,8 @@ def superseded_version_ids() -> Select[int]:
         )
         .scalar_subquery()
     )
-    return select(older.id).where(older.version < latest_material)
+    superseded = select(older.id).where(older.version < latest_material)
+    return superseded if template_id is None else superseded.where(older.template_id == template_id)
 
 
 def standing_consents_on(version_ids: Sequence[int]) -> Select[Consent]:
@@ -247,7 +241,7 @@ def standing_consents_on(version_ids: Sequence[int]) -> Select[Consent]:
 def consents_needing_reconsent(template: FormTemplate) -> list[Consent]:
     """Granted consents, still standing, given on a version older than the template's latest
     material change: the people concerned should be asked again on the new text."""
-    older = superseded_versions(template)
+    older = list(db.session.scalars(superseded_version_ids(template.id)))
     if not older:
         return []
     return list(db.session.scalars(standing_consents_on(older)))

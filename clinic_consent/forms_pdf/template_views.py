@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from clinic_consent import access
+from clinic_consent.auth.rate_limits import pdf_limited
 from clinic_consent.consents.models import Consent
 from clinic_consent.errors import OperationError
 from clinic_consent.extensions import db
@@ -188,6 +189,7 @@ def edit(template_id: int) -> Page:
 
 
 @bp.get("/<int:template_id>/versions/<int:version>/preview.pdf")
+@pdf_limited
 def preview(template_id: int, version: int) -> Response:
     """A version with made-up values, neither sealed nor stored: to read how it comes out."""
     template = _load_template(template_id)

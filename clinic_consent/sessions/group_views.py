@@ -46,7 +46,7 @@ def index() -> str:
     who = access.require_clinical_reader()
     groups = page_of(
         select(GroupTreatment)
-        .where(GroupTreatment.id.in_(access.visible_group_ids(who)))
+        .where(access.groups_visible_to(who))
         .options(
             selectinload(GroupTreatment.members),
             selectinload(GroupTreatment.staff).selectinload(GroupStaff.user),

@@ -109,7 +109,7 @@ def local_time(value: datetime | None) -> time | None:
 def visible_clients(who: User) -> Sequence[Client]:
     return db.session.scalars(
         select(Client)
-        .where(Client.id.in_(access.visible_client_ids(who)), Client.erased_at.is_(None))
+        .where(access.clients_visible_to(who), Client.erased_at.is_(None))
         .order_by(Client.family_name, Client.given_name, Client.id)
     ).all()
 
@@ -193,24 +193,18 @@ def agenda() -> str:
     week_of = _week_of()
     monday = week_of - timedelta(days=week_of.weekday())
     sunday = monday + timedelta(days=6)
-    visible = select(TreatmentSession).where(
-        TreatmentSession.id.in_(access.visible_session_ids(who))
-    )
+    visible = select(TreatmentSession).where(access.sessions_visible_to(who))
     week = page_of(
         _in_agenda_order(visible.where(TreatmentSession.date.between(monday, sunday))),
         AGENDA_ROWS,
     )
-    # Today's sessions first, for the clinician between two clients (from the week when it
-    # fits on one page); the practice manager reads the week's pages instead.
+    # Today's sessions first, for the clinician between two clients (a page of them, in a
+    # query of their own whatever the week holds); the practice manager reads the week's pages.
     today_sessions: Sequence[TreatmentSession] = []
     if who.is_clinician and monday <= today <= sunday:
-        today_sessions = (
-            [s for s in week.items if s.date == today]
-            if week.pages == 1
-            else db.session.scalars(
-                _in_agenda_order(visible.where(TreatmentSession.date == today))
-            ).all()
-        )
+        today_sessions = db.session.scalars(
+            _in_agenda_order(visible.where(TreatmentSession.date == today)).limit(AGENDA_ROWS)
+        ).all()
     note_access("treatment_sessions.list", object_type="treatment_sessions", object_id=None)
     return render_template(
         "sessions/agenda.html",

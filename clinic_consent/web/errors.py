@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from clinic_consent.api import problems
 from clinic_consent.api.paths import is_api_request
+from clinic_consent.extensions import db
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Nothing was changed.")),
@@ -17,6 +18,10 @@ MESSAGES = {
     404: (_l("Not found"), _l("This page does not exist, or you may not see it.")),
     405: (_l("Not allowed"), _l("This page cannot be used like this. Nothing was changed.")),
     413: (_l("Too large"), _l("What you sent is too large. Nothing was changed.")),
+    429: (
+        _l("Too many requests"),
+        _l("Too many requests in a short time. Nothing was changed; wait a minute and try again."),
+    ),
     500: (_l("Something went wrong"), _l("An error occurred. Nothing was changed; try again.")),
 }
 CSRF_MESSAGE = _l(
@@ -43,6 +48,9 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
 
 
 def _server_error(error: Exception) -> ResponseReturnValue:
+    # The failed transaction first: on PostgreSQL an error inside it leaves it aborted, and the
+    # page's own queries (the practice's name) would fail too, with no page at all.
+    db.session.rollback()
     if is_api_request():
         return problems.problem(500)
     return _page(500)

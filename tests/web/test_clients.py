@@ -16,6 +16,7 @@ from clinic_consent.extensions import db
 from clinic_consent.timeutil import today_utc
 from clinic_consent.users.models import User
 from clinic_consent.users.operations import create_user
+from tests.conftest import sign_in_with
 
 OTHER_PASSWORD = "another long password 2026"
 THERAPISTS_CLIENTS = ("Sanne Jansen", "Lotte Mulder", "Daan de Vries", "Willem de Groot")
@@ -40,7 +41,7 @@ def sign_in_other_therapist(client: FlaskClient) -> User:
     )
     db.session.commit()
     client.post("/logout")
-    response = client.post("/login", data={"email": user.email, "password": OTHER_PASSWORD})
+    response = sign_in_with(client, user.email, OTHER_PASSWORD)
     assert response.status_code == 302
     return user
 

@@ -37,6 +37,7 @@ from tests.builders import (
     make_staff,
     practice_defaults,
 )
+from tests.conftest import sign_in_with
 
 STORAGE = "Vault 7, shelf B"
 PAGES = ("", "/edit")  # the recording's page and its terms
@@ -75,7 +76,7 @@ def world(app: Flask) -> World:
 
 def _sign_in(http: FlaskClient, who: User) -> None:
     http.post("/logout")
-    response = http.post("/login", data={"email": who.email, "password": PASSWORD})
+    response = sign_in_with(http, who.email, PASSWORD)
     assert response.status_code == 302
 
 

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from clinic_consent import access
 from clinic_consent.api.schemas.documents import DocumentSchema
 from clinic_consent.api.spec import error_responses
+from clinic_consent.auth.rate_limits import pdf_limited
 from clinic_consent.forms_pdf import document_views
 from clinic_consent.forms_pdf.models import FormTemplateVersion, StoredDocument
 
@@ -68,6 +69,7 @@ def get_document(document_id: int) -> dict[str, Any]:
 
 
 @blp.route("/documents/<int:document_id>/pdf")
+@pdf_limited
 @blp.doc(
     summary="A sealed document's PDF",
     description="The stored file byte for byte, as the practice keeps it; its SHA-256 is the "

@@ -100,7 +100,7 @@ class Sessions(MethodView):
         who = access.require_clinical_reader()
         statement = (
             select(TreatmentSession)
-            .where(TreatmentSession.id.in_(access.visible_session_ids(who)))
+            .where(access.sessions_visible_to(who))
             .options(
                 selectinload(TreatmentSession.participants).options(
                     selectinload(SessionParticipant.client),

@@ -53,12 +53,25 @@ class DemoLogin:
     email: str
     password: str
     name: str
+    # The roles that sign in with a second factor have a published authenticator key too;
+    # `clinic-consent demo-code` prints its current code.
+    totp_secret: str | None = None
 
 
 DEMO_LOGINS = (
-    DemoLogin("administrator", "admin@demo.clinic-consent.test", "demo-admin-2026", "Anna Smit"),
     DemoLogin(
-        "practice_manager", "manager@demo.clinic-consent.test", "demo-manager-2026", "Mark Dekker"
+        "administrator",
+        "admin@demo.clinic-consent.test",
+        "demo-admin-2026",
+        "Anna Smit",
+        "DEMOADMINTOTPKEYFORCLINICCONSENT",
+    ),
+    DemoLogin(
+        "practice_manager",
+        "manager@demo.clinic-consent.test",
+        "demo-manager-2026",
+        "Mark Dekker",
+        "DEMOMANAGERTOTPKEYCLINICCONSENTX",
     ),
     DemoLogin(
         "therapist", "therapist@demo.clinic-consent.test", "demo-therapist-2026", "Tessa Bakker"
@@ -398,6 +411,8 @@ def build_demo(*, seal_forms: bool = True) -> DemoResult:
         )
         for login in DEMO_LOGINS
     }
+    for login in DEMO_LOGINS:
+        users[login.role].totp_secret = login.totp_secret
     today = today_utc()
     recordings = [
         *_adult_scenarios(users["therapist"], today),

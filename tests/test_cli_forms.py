@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,14 +216,28 @@ def test_unreadable_input_exits_2(
     assert "VERIFIED" not in result.output
 
 
+def sealed_positions(pdf: bytes) -> list[int]:
+    """Offsets the seal covers: all but the signature's own /Contents string.
+
+    A byte changed in that string's zero padding alters nothing sealed, and every reader
+    rightly still verifies the form, so damage is only ever done where the seal looks.
+    """
+    found = re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", pdf)
+    assert found, "the form carries no seal"
+    start1, length1, start2, length2 = (int(group) for group in found.groups())
+    return [*range(start1, start1 + length1), *range(start2, start2 + length2)]
+
+
 def damaged_copies(pdf: bytes, count: int) -> list[bytes]:
-    """Copies of a form cut short or with a few bytes overwritten, the same on every run."""
+    """Copies of a form cut short or with a few sealed bytes changed, the same on every run."""
     rng = random.Random(7513)
+    positions = sealed_positions(pdf)
     copies = [pdf[: len(pdf) * n // 5] for n in range(1, 5)]
     while len(copies) < count:
         copy = bytearray(pdf)
         for _ in range(rng.randint(1, 6)):
-            copy[rng.randrange(len(copy))] = rng.randrange(256)
+            position = rng.choice(positions)
+            copy[position] = (copy[position] + rng.randrange(1, 256)) % 256  # never the same
         copies.append(bytes(copy))
     return copies
 

@@ -19,6 +19,7 @@ from clinic_consent.recordings import derived
 from clinic_consent.recordings.models import RECORDING_STATUSES, Recording
 from clinic_consent.seed.command import SEED_PASSWORD
 from clinic_consent.sessions.models import TreatmentSession
+from tests.conftest import sign_in_with
 
 SESSIONS = 600
 
@@ -71,7 +72,7 @@ def test_seeded_users_sign_in_with_the_printed_password(seeded: str, empty_app: 
     email = re.search(r"therapist\s+(\S+@seed\.clinic-consent\.test)", seeded)
     assert email is not None
     client = empty_app.test_client()
-    response = client.post("/login", data={"email": email.group(1), "password": SEED_PASSWORD})
+    response = sign_in_with(client, email.group(1), SEED_PASSWORD)
     assert response.status_code == 302
     assert client.get("/sessions/agenda").status_code == 200
 

@@ -149,6 +149,23 @@ def _empty_all_tables() -> None:
 
 
 @pytest.fixture
+def another_app(app: Flask) -> Iterator[Callable[..., Flask]]:
+    """Another instance of the application on the test's database (a second worker or server,
+    or other settings). Its connections are closed at the end of the test: a pool left to the
+    garbage collector closes nothing, and psycopg warns of every connection it drops."""
+    made: list[Flask] = []
+
+    def make(**settings: Any) -> Flask:
+        made.append(make_test_app(app.config["SQLALCHEMY_DATABASE_URI"], **settings))
+        return made[-1]
+
+    yield make
+    for application in made:
+        with application.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

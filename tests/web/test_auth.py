@@ -16,7 +16,6 @@ from clinic_consent.demo import DEMO_LOGINS, DemoResult
 from clinic_consent.extensions import db
 from clinic_consent.users.models import User
 from clinic_consent.users.passwords import verify_password
-from tests.conftest import make_test_app
 
 THERAPIST = next(login for login in DEMO_LOGINS if login.role == "therapist")
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -175,9 +174,10 @@ def test_expired_form_token_gives_a_friendly_page(app: Flask, demo: DemoResult) 
     assert b"Nothing was saved" in response.data or b"Er is niets opgeslagen" in response.data
 
 
-def test_production_answers_carry_hsts_and_development_does_not(app: Flask) -> None:
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    production = make_test_app(url, CLINIC_CONSENT_ENV="production", TESTING=False)
+def test_production_answers_carry_hsts_and_development_does_not(
+    app: Flask, another_app: Callable[..., Flask]
+) -> None:
+    production = another_app(CLINIC_CONSENT_ENV="production", TESTING=False)
     assert production.config["SESSION_COOKIE_SECURE"]
     hsts = production.test_client().get("/login").headers["Strict-Transport-Security"]
     assert hsts == "max-age=31536000; includeSubDomains"

@@ -16,7 +16,6 @@ from clinic_consent.demo import DEMO_LOGINS, DemoResult
 from clinic_consent.extensions import db
 from clinic_consent.timeutil import now_utc
 from clinic_consent.users.models import User
-from tests.conftest import make_test_app
 
 THERAPIST = next(login for login in DEMO_LOGINS if login.role == "therapist")
 
@@ -84,9 +83,11 @@ def test_the_lock_ends_and_a_good_sign_in_resets_the_count(
     assert (user.failed_login_count, user.locked_until) == (0, None)
 
 
-def test_failures_through_two_servers_add_up(app: Flask, demo: DemoResult) -> None:
+def test_failures_through_two_servers_add_up(
+    app: Flask, another_app: Callable[..., Flask], demo: DemoResult
+) -> None:
     """Two application instances (two workers, or two servers) on one database."""
-    other = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"])
+    other = another_app()
     browsers = [app.test_client(), other.test_client()]
     for attempt in range(MAX_FAILED_SIGN_INS):
         _attempt(browsers[attempt % 2], "wrong password!")

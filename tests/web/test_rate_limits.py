@@ -27,7 +27,7 @@ ENGLISH = {"Accept-Language": "en"}
 
 
 @pytest.fixture
-def limited(app: Flask, demo: DemoResult) -> Callable[..., Flask]:
+def limited(another_app: Callable[..., Flask], demo: DemoResult) -> Callable[..., Flask]:
     """The application with its rate limits on, on the test's database (with the demo)."""
 
     def make(**settings: Any) -> Flask:
@@ -36,8 +36,7 @@ def limited(app: Flask, demo: DemoResult) -> Callable[..., Flask]:
         # production); a test's new app must be able to set its own.
         limiter._key_prefix = ""
         prefix = f"cc-test-{uuid.uuid4().hex[:8]}"
-        return make_test_app(
-            app.config["SQLALCHEMY_DATABASE_URI"],
+        return another_app(
             RATELIMIT_ENABLED=True,
             RATELIMIT_KEY_PREFIX=prefix,
             **settings,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 import re
 from collections import Counter
+from datetime import date
 
 import pytest
 from flask import Flask
@@ -17,7 +19,12 @@ from clinic_consent.domain.vocabulary import STATUSES
 from clinic_consent.extensions import db
 from clinic_consent.recordings import derived
 from clinic_consent.recordings.models import RECORDING_STATUSES, Recording
+from clinic_consent.seed import command as seed_command
+from clinic_consent.seed.bulk import Ids, Rows
 from clinic_consent.seed.command import SEED_PASSWORD
+from clinic_consent.seed.people import PeopleBuilder
+from clinic_consent.seed.scale import Scale
+from clinic_consent.seed.trail import Trail
 from clinic_consent.sessions.models import TreatmentSession
 from tests.conftest import sign_in_with
 
@@ -90,3 +97,18 @@ def test_the_seed_never_runs_in_production(cli: FlaskCliRunner, empty_app: Flask
     result = cli.invoke(args=["seed", "--sessions", "10"])
     assert result.exit_code != 0
     assert "never runs in production" in result.output
+
+
+@pytest.mark.parametrize(
+    "today",
+    # The period's first day (700 days back) is then a Saturday, and a Sunday: groups that
+    # started then once met on the Friday before the period, and those meetings were lost.
+    [date(2026, 12, 5), date(2026, 12, 6), date(2026, 12, 7)],
+)
+def test_every_group_meets_on_the_periods_weekdays(today: date) -> None:
+    scale = Scale(100_000, today)
+    ids = Ids(dict.fromkeys(seed_command.TABLES, 1))
+    rows = Rows()
+    people = PeopleBuilder(scale, random.Random(2026), ids, rows, Trail(ids, rows)).build("-")
+    weekdays = set(scale.weekdays())
+    assert [m for g in people.groups for m in g.meetings if m not in weekdays] == []

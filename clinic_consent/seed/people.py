@@ -377,8 +377,8 @@ class PeopleBuilder:
         group_id = self.ids.take("group_treatments")
         span = (scale.last_day - scale.first_day).days
         start = scale.first_day + timedelta(days=rng.randrange(max(1, span - 7)))
-        while start.weekday() > 4:  # groups meet on weekdays
-            start -= timedelta(days=1)
+        while start.weekday() > 4:  # groups meet on weekdays, from the period's first on
+            start += timedelta(days=1)
         meetings = [start + timedelta(weeks=n) for n in range(GROUP_MEETINGS)]
         meetings = [m for m in meetings if m <= scale.last_day]
         lead = facilitators[number % len(facilitators)]

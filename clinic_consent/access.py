@@ -28,6 +28,7 @@ recording's list), so one view of a recording page is one entry.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any, TypeVar
 
 from flask import abort
@@ -35,9 +36,10 @@ from flask_login import current_user
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
+    Integer,
     Select,
+    bindparam,
     exists,
-    literal,
     or_,
     select,
     true,
@@ -170,50 +172,74 @@ def groups_visible_to(who: User) -> ColumnElement[bool]:
 
 
 # One object: each way in asked of that object alone, by index (the whole set of what a user
-# may see would be read to find one id in it).
+# may see would be read to find one id in it). These statements are asked on every page, so
+# each is built once per process with bound parameters: building one costs more than the
+# database takes to answer it.
+
+USER_ID = bindparam("user_id", type_=Integer)
+OBJECT_ID = bindparam("object_id", type_=Integer)
 
 
-def _in_visible_session(who: User, session_id: Any) -> ColumnElement[bool]:
+def _in_visible_session(session_id: Any) -> ColumnElement[bool]:
     staff = aliased(SessionParticipant)
     return or_(
-        exists().where(staff.session_id == session_id, staff.user_id == who.id),
+        exists().where(staff.session_id == session_id, staff.user_id == USER_ID),
         exists().where(
             TreatmentSession.id == session_id,
-            TreatmentSession.group_treatment_id.in_(facilitated_group_ids(who)),
+            TreatmentSession.group_treatment_id.in_(
+                select(GroupStaff.group_treatment_id).where(GroupStaff.user_id == USER_ID)
+            ),
         ),
     )
+
+
+@cache
+def _session_check() -> Select[bool]:
+    return select(_in_visible_session(OBJECT_ID))
+
+
+@cache
+def _client_check() -> Select[bool]:
+    return select(
+        or_(
+            exists().where(Client.id == OBJECT_ID, Client.created_by_id == USER_ID),
+            exists().where(
+                SessionParticipant.client_id == OBJECT_ID,
+                _in_visible_session(SessionParticipant.session_id),
+            ),
+            exists().where(
+                GroupMembership.client_id == OBJECT_ID,
+                GroupMembership.group_treatment_id.in_(
+                    select(GroupStaff.group_treatment_id).where(GroupStaff.user_id == USER_ID)
+                ),
+            ),
+        )
+    )
+
+
+@cache
+def _group_check() -> Select[bool]:
+    return select(
+        exists().where(GroupStaff.group_treatment_id == OBJECT_ID, GroupStaff.user_id == USER_ID)
+    )
+
+
+def _passes(check: Select[bool], who: User, object_id: int) -> bool:
+    if is_auditor(who):
+        return True
+    return bool(db.session.scalar(check, {"user_id": who.id, "object_id": object_id}))
 
 
 def may_see_session(who: User, session_id: int) -> bool:
-    if is_auditor(who):
-        return True
-    return bool(db.session.scalar(select(_in_visible_session(who, literal(session_id)))))
+    return _passes(_session_check(), who, session_id)
 
 
 def may_see_client(who: User, client_id: int) -> bool:
-    if is_auditor(who):
-        return True
-    ways_in = or_(
-        exists().where(Client.id == client_id, Client.created_by_id == who.id),
-        exists().where(
-            SessionParticipant.client_id == client_id,
-            _in_visible_session(who, SessionParticipant.session_id),
-        ),
-        exists().where(
-            GroupMembership.client_id == client_id,
-            GroupMembership.group_treatment_id.in_(facilitated_group_ids(who)),
-        ),
-    )
-    return bool(db.session.scalar(select(ways_in)))
+    return _passes(_client_check(), who, client_id)
 
 
 def may_see_group(who: User, group_id: int) -> bool:
-    if is_auditor(who):
-        return True
-    facilitates = exists().where(
-        GroupStaff.group_treatment_id == group_id, GroupStaff.user_id == who.id
-    )
-    return bool(db.session.scalar(select(facilitates)))
+    return _passes(_group_check(), who, group_id)
 
 
 # --- loaders: the object, or 404; every attempt is noted in the access log -----------------
@@ -235,9 +261,9 @@ def _load(
     return obj
 
 
-def load_client(client_id: int) -> Client:
+def load_client(client_id: int, *, options: Sequence[ORMOption] = ()) -> Client:
     who = require_clinical_reader()
-    return _load(Client, client_id, may_see_client(who, client_id), client_id)
+    return _load(Client, client_id, may_see_client(who, client_id), client_id, options)
 
 
 def load_session(session_id: int, *, options: Sequence[ORMOption] = ()) -> TreatmentSession:

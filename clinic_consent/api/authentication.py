@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from clinic_consent.api.paths import OPENAPI_ENDPOINT, is_api_request
 from clinic_consent.api.problems import problem
-from clinic_consent.api.tokens import usable_token
+from clinic_consent.api.tokens import note_use, usable_token
 from clinic_consent.audit.access_log import note_access
 from clinic_consent.extensions import login_manager
 from clinic_consent.timeutil import now_utc
@@ -46,7 +46,7 @@ def _authenticate() -> BaseResponse | None:
         return problem(401, headers=CHALLENGE if secret is None else INVALID)
     g._login_user = token.user
     g.api_token_id = token.id
-    token.last_used_at = now
+    note_use(token, now)
     return None
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Final
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import joinedload
 
 from clinic_consent.audit.operations import log_change
 from clinic_consent.errors import OperationError, refused_transition
@@ -26,6 +28,7 @@ HINT_LENGTH: Final = len(TOKEN_PREFIX) + 6
 EXPIRY_DAYS: Final = (30, 90, 365)
 DEFAULT_EXPIRY_DAYS: Final = 90
 MAX_ACTIVE_TOKENS: Final = 10
+LAST_USED_PRECISION: Final = timedelta(minutes=1)
 
 
 def hash_token(secret: str) -> str:
@@ -67,9 +70,26 @@ def revoke_token(token: ApiToken, *, actor: User) -> None:
     log_change("api_token.revoked", token, actor)
 
 
+@cache
+def _token_with_user() -> Select[ApiToken]:
+    """Built once (every API call asks it): the token by its hash, with its user."""
+    return (
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == bindparam("token_hash"))
+    )
+
+
 def usable_token(secret: str, at: datetime) -> ApiToken | None:
     """The token with this secret, if it may sign a request in now (its user active too)."""
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    token = db.session.scalar(_token_with_user(), {"token_hash": hash_token(secret)})
     if token is None or not token.is_usable(at) or not token.user.is_active:
         return None
     return token
+
+
+def note_use(token: ApiToken, at: datetime) -> None:
+    """Remember when the token was last used. The token page shows the day, so a write per
+    call would be a write per request for nothing: once a minute is precise enough."""
+    if token.last_used_at is None or at - token.last_used_at >= LAST_USED_PRECISION:
+        token.last_used_at = at

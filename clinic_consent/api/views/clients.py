@@ -6,6 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlalchemy.orm import joinedload
 
 from clinic_consent import access
 from clinic_consent.api.loading import clinicians_only
@@ -52,6 +53,8 @@ def client_body(client: Client) -> dict[str, Any]:
     }
 
 
+# What client_body reads, in the client's own query (a few rows each, so joined).
+CLIENT_BODY_LOADING = (joinedload(Client.representatives), joinedload(Client.capacity_judgements))
 BY_ID = Keyset((Client.id,), id_key, lambda client: str(client.id))
 
 
@@ -95,4 +98,4 @@ class Clients(MethodView):
 @blp.doc(summary="One client", **error_responses(401, 404))
 @blp.response(200, ClientSchema)
 def get_client(client_id: int) -> dict[str, Any]:
-    return client_body(access.load_client(client_id))
+    return client_body(access.load_client(client_id, options=CLIENT_BODY_LOADING))

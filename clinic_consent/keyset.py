@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, tuple_
@@ -52,3 +52,18 @@ def date_id_key(key: str) -> tuple[date, int]:
 def date_id(day: date | None, number: int | None) -> str:
     assert day is not None
     return f"{day.isoformat()}_{number}"
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def moment_id_key(key: str) -> tuple[datetime, int]:
+    """A timestamp (microseconds since 1970, UTC) and an id: digits only in a link."""
+    micros, _, number = key.partition("_")
+    if not micros.isdigit() or not number.isdigit() or len(micros) > 17:
+        raise ValueError(key)
+    return EPOCH + timedelta(microseconds=int(micros)), int(number)
+
+
+def moment_id(moment: datetime, number: int) -> str:
+    return f"{(moment - EPOCH) // timedelta(microseconds=1)}_{number}"

@@ -126,13 +126,24 @@ def consent_resource(
     return resource
 
 
-def searchset(entries: Sequence[Json], *, base_url: str, self_url: str) -> Json:
-    """A searchset Bundle of Consent resources, every one a match."""
+def searchset(
+    entries: Sequence[Json],
+    *,
+    base_url: str,
+    self_url: str,
+    next_url: str | None = None,
+    total: int | None = None,
+) -> Json:
+    """A searchset Bundle of Consent resources, every one a match: one page of ``total``
+    matches, with the next page's address when there is one."""
+    links = [{"relation": "self", "url": self_url}]
+    if next_url is not None:
+        links.append({"relation": "next", "url": next_url})
     bundle: Json = {
         "resourceType": "Bundle",
         "type": "searchset",
-        "total": len(entries),
-        "link": [{"relation": "self", "url": self_url}],
+        "total": len(entries) if total is None else total,
+        "link": links,
     }
     if entries:  # FHIR JSON has no empty arrays
         bundle["entry"] = [

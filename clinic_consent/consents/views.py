@@ -41,7 +41,7 @@ from clinic_consent.forms_pdf.content import form_text
 from clinic_consent.forms_pdf.document_views import continue_url
 from clinic_consent.forms_pdf.models import FormTemplateVersion
 from clinic_consent.forms_pdf.operations import (
-    documents_of_consent,
+    consent_documents,
     form_kind_for,
     latest_version,
     roster_forms,
@@ -222,10 +222,9 @@ def roster(recording_id: int) -> ResponseReturnValue:
     recording = access.load_recording(recording_id, options=verdict_loading())
     view = verdict_view(recording)
     rows, representative_columns = roster_rows(recording, view)
-    consent_ids = [row.consent.id for row in view.rows if row.consent is not None]
     return render_template(
         "consents/roster.html",
-        forms=documents_of_consent(consent_ids),
+        forms=consent_documents(recording.id),
         roster_forms=roster_forms(recording),
         confirm_form=ConfirmForm(),
         recording=recording,

@@ -132,7 +132,7 @@ def roster_context(
     recording: Recording, version: FormTemplateVersion, *, form_number: str, sealed_at: datetime
 ) -> Context:
     """A group recording's roster: every required decision, with its signature and form."""
-    from clinic_consent.forms_pdf.operations import documents_of_consent
+    from clinic_consent.forms_pdf.operations import consent_documents
     from clinic_consent.recordings.presentation import verdict_view
 
     practice = practice_context()
@@ -140,8 +140,7 @@ def roster_context(
     view = verdict_view(recording)
     terms = current_terms(recording).to_json()
     terms["retention_until"] = recording.retention_until
-    counted = [row.consent.id for row in view.rows if row.consent is not None]
-    forms = documents_of_consent(counted)
+    forms = consent_documents(recording.id)
     values = placeholder_values(practice, facts, terms, "", "")
     roster = []
     for row in view.rows:

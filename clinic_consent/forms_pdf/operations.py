@@ -449,14 +449,14 @@ def roster_forms(recording: Recording) -> list[StoredDocument]:
     )
 
 
-def documents_of_consent(consent_ids: list[int]) -> dict[int, list[StoredDocument]]:
-    """The stored documents of these consents, by consent id, oldest first (no file bytes)."""
+def consent_documents(recording_id: int) -> dict[int, list[StoredDocument]]:
+    """The stored documents of the recording's consents, by consent id, oldest first (no file
+    bytes): found through the recording, in one query for a group of any size."""
     found: dict[int, list[StoredDocument]] = {}
-    if not consent_ids:
-        return found
     for document in db.session.scalars(
         select(StoredDocument)
-        .where(StoredDocument.consent_id.in_(consent_ids))
+        .join(Consent, StoredDocument.consent_id == Consent.id)
+        .where(Consent.recording_id == recording_id)
         .order_by(StoredDocument.id)
     ):
         assert document.consent_id is not None

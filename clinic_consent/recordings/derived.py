@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any, Final
 
-from sqlalchemy import Table, bindparam, event, select, update
+from sqlalchemy import Table, bindparam, event, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -127,6 +127,24 @@ class _Changes:
         return ids
 
 
+# Columns no derived value reads: changing only these leaves the recording as it was (the
+# form text a decision was given on is pinned when its form is sealed).
+_UNREAD: Final[dict[type, frozenset[str]]] = {Consent: frozenset({"template_version_id"})}
+
+
+def _changes_what_is_read(obj: object) -> bool:
+    """Whether a changed object changed a column some derived value may read."""
+    unread = _UNREAD.get(type(obj))
+    if unread is None:
+        return True
+    state = inspect(obj)
+    return any(
+        state.attrs[column.key].history.has_changes()
+        for column in state.mapper.column_attrs
+        if column.key not in unread
+    )
+
+
 def _collect(session: Session, _flush_context: Any) -> None:
     changes = session.info.setdefault(_PENDING, _Changes())
     for obj in session.new:
@@ -134,7 +152,7 @@ def _collect(session: Session, _flush_context: Any) -> None:
     for obj in session.deleted:
         changes.note(obj)
     for obj in session.dirty:
-        if session.is_modified(obj, include_collections=False):
+        if session.is_modified(obj, include_collections=False) and _changes_what_is_read(obj):
             changes.note(obj)
 
 

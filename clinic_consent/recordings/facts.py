@@ -14,7 +14,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Protocol
 
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload, subqueryload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from clinic_consent.clients.models import Client
@@ -181,21 +181,23 @@ def facts_for_recording(recording: RecordingFacts) -> Facts:
 @cache
 def verdict_loading() -> tuple[LoaderOption, ...]:
     """What verdict_for_recording reads of a recording, loaded in a few queries for many at
-    once (built on first use: the mappers must be complete)."""
+    once (built on first use: the mappers must be complete). What hangs off the participants
+    is loaded by subquery, through the session: selectin loading would send the ids of a
+    large group's members 500 at a time, a query more for every 500."""
     return (
         joinedload(StoredRecording.session)
         .selectinload(TreatmentSession.participants)
         .options(
             joinedload(SessionParticipant.client).options(
-                selectinload(Client.representatives), selectinload(Client.capacity_judgements)
+                subqueryload(Client.representatives), subqueryload(Client.capacity_judgements)
             ),
             joinedload(SessionParticipant.user),
-            selectinload(SessionParticipant.representatives),
+            subqueryload(SessionParticipant.representatives),
         ),
         joinedload(StoredRecording.recorder),
         selectinload(StoredRecording.access_entries).joinedload(AccessListEntry.user),
         selectinload(StoredRecording.consents).options(
-            selectinload(Consent.party_participant), selectinload(Consent.party_representative)
+            joinedload(Consent.party_participant), joinedload(Consent.party_representative)
         ),
     )
 

@@ -35,7 +35,7 @@ from wtforms import SelectChoice
 from clinic_consent import access
 from clinic_consent.errors import OperationError
 from clinic_consent.extensions import db
-from clinic_consent.forms_pdf.operations import documents_of_consent
+from clinic_consent.forms_pdf.operations import consent_documents
 from clinic_consent.practice.operations import stored_text
 from clinic_consent.recordings import operations as ops
 from clinic_consent.recordings.facts import verdict_loading
@@ -349,7 +349,7 @@ def _render_show(
         capture_links=who.is_clinician,
         names=names,
         outdated=outdated_consent_ids(recording),
-        forms=documents_of_consent([c.id for c in recording.consents]),
+        forms=consent_documents(recording.id),
         participant_name=participant_name,
         overdue=(
             recording.status != "destroyed"

@@ -20,7 +20,7 @@ from flask import (
 from flask_babel import format_time, to_user_timezone, to_utc
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload, subqueryload
 from sqlalchemy.orm.interfaces import LoaderOption
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
@@ -68,9 +68,10 @@ SESSION_LOADING: tuple[LoaderOption, ...] = (
 SESSION_PAGE_LOADING: tuple[LoaderOption, ...] = (
     joinedload(TreatmentSession.group_treatment),
     selectinload(TreatmentSession.participants).options(
-        joinedload(SessionParticipant.client).selectinload(Client.representatives),
+        # By the session, not by lists of ids: one query each for a group of any size.
+        joinedload(SessionParticipant.client).subqueryload(Client.representatives),
         joinedload(SessionParticipant.user),
-        selectinload(SessionParticipant.representatives),
+        subqueryload(SessionParticipant.representatives),
     ),
     selectinload(TreatmentSession.recordings).selectinload(Recording.access_entries),
 )

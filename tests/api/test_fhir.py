@@ -368,6 +368,34 @@ def test_the_bundle_lists_the_clients_consents_the_user_may_see(api_as: ApiAs, c
     )
 
 
+def test_the_search_answers_a_page_at_a_time_with_a_link_to_the_next(api_as: ApiAs) -> None:
+    lotte = _client("Lotte")
+    manager = api_as("practice_manager")
+    everything = _ids(_validated_bundle(_search(manager, lotte.id)))
+    assert len(everything) >= 3
+    seen: list[int] = []
+    url: str | None = f"/api/v1/fhir/Consent?patient={lotte.id}&_count=2"
+    while url is not None:
+        response = manager.get(url.removeprefix("http://localhost"))
+        assert response.status_code == 200
+        bundle = response.get_json(force=True)
+        Bundle.model_validate(bundle)
+        assert bundle["total"] == len(everything)  # all matches, not the page's
+        assert len(bundle["entry"]) <= 2
+        seen.extend(_ids(bundle))
+        links = {link["relation"]: link["url"] for link in bundle["link"]}
+        assert links["self"].endswith(url.removeprefix("http://localhost"))
+        url = links.get("next")
+    assert seen == everything  # oldest first, each once
+
+
+@pytest.mark.parametrize("query", ["_count=0", "_count=101", "_count=x", "_after=abc", "_after=1_"])
+def test_a_bad_page_request_is_refused(api_as: ApiAs, query: str) -> None:
+    response = _search(api_as("therapist"), f"{_client('Lotte').id}&{query}")
+    assert response.status_code == 422
+    assert response.get_json()["field"] == query.partition("=")[0]
+
+
 def test_a_client_without_consents_is_an_empty_searchset(api_as: ApiAs) -> None:
     willem = _client("Willem")  # his recording has no access list yet: nobody decided
     bundle = _validated_bundle(_search(api_as("therapist"), willem.id))

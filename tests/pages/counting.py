@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sized
 from contextlib import contextmanager
 
 from flask.testing import FlaskClient
@@ -17,16 +17,27 @@ from tests import builders
 from tests.conftest import sign_in_with
 from tests.pages.world import World, reattach
 
-Counts = dict[str, tuple[int, Counter[str]]]
+
+class Statements(Counter[str]):
+    """The statements sent, with how often each was sent, and the most values any one of
+    them carried (an IN list of ids carries one a row)."""
+
+    widest = 0
+
+
+Counts = dict[str, tuple[int, Statements]]
 
 
 @contextmanager
-def counted() -> Iterator[Counter[str]]:
-    """The statements sent to the database in the block, with how often each was sent."""
-    statements: Counter[str] = Counter()
+def counted() -> Iterator[Statements]:
+    """The statements sent to the database in the block."""
+    statements = Statements()
 
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+    def count(
+        _conn: object, _cursor: object, statement: str, parameters: Sized, *_args: object
+    ) -> None:
         statements[statement] += 1
+        statements.widest = max(statements.widest, len(parameters or ()))
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:

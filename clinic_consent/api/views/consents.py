@@ -9,7 +9,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from clinic_consent import access
 from clinic_consent.api.loading import loaded
@@ -30,7 +30,7 @@ from clinic_consent.errors import OperationError
 from clinic_consent.extensions import db
 from clinic_consent.forms_pdf.models import FormTemplateVersion, StoredDocument
 from clinic_consent.forms_pdf.operations import (
-    documents_of_consent,
+    consent_documents,
     form_kind_for,
     latest_version,
     seal_consent_form,
@@ -61,25 +61,30 @@ def _with_parties(recording: Recording) -> Sequence[Consent]:
     """The recording's consents in decision order, with who gave them and for whom."""
 
     def person() -> tuple[Any, ...]:
-        return (selectinload(SessionParticipant.client), selectinload(SessionParticipant.user))
+        return (joinedload(SessionParticipant.client), joinedload(SessionParticipant.user))
 
-    return db.session.scalars(
-        select(Consent)
-        .where(Consent.recording_id == recording.id)
-        .options(
-            selectinload(Consent.party_participant).options(*person()),
-            selectinload(Consent.for_participant).options(*person()),
-            selectinload(Consent.party_representative),
-            selectinload(Consent.template_version),
+    # Joined, not selected by ids: a group's hundreds of decisions in one query, however many.
+    return (
+        db.session.scalars(
+            select(Consent)
+            .where(Consent.recording_id == recording.id)
+            .options(
+                joinedload(Consent.party_participant).options(*person()),
+                joinedload(Consent.for_participant).options(*person()),
+                joinedload(Consent.party_representative),
+                joinedload(Consent.template_version),
+            )
+            .order_by(Consent.decided_at, Consent.id)
         )
-        .order_by(Consent.decided_at, Consent.id)
-    ).all()
+        .unique()
+        .all()
+    )
 
 
 def consent_bodies(recording: Recording, consents: Sequence[Consent]) -> list[dict[str, Any]]:
     """The consents of one recording, with their documents found in one query."""
     terms = current_terms(recording)
-    documents = documents_of_consent([c.id for c in consents])
+    documents = consent_documents(recording.id)
     return [_consent_body(c, still_covers(c, terms), documents.get(c.id, [])) for c in consents]
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Response, json, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload, undefer
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from clinic_consent import access
 from clinic_consent.api.fhir_consent import (
@@ -20,11 +21,14 @@ from clinic_consent.api.fhir_consent import (
     consent_resource,
     searchset,
 )
+from clinic_consent.api.paging import PAGE_DEFAULT
+from clinic_consent.api.problems import abort_problem
 from clinic_consent.api.spec import error_responses
 from clinic_consent.audit.access_log import note_access
 from clinic_consent.consents.models import Consent
 from clinic_consent.extensions import db
 from clinic_consent.forms_pdf.models import StoredDocument
+from clinic_consent.keyset import Keyset, moment_id, moment_id_key
 from clinic_consent.practice.models import SETTINGS_ID, PracticeSettings
 from clinic_consent.recordings.models import Recording
 from clinic_consent.row_ids import MAX_ROW_ID
@@ -39,7 +43,22 @@ blp = Blueprint(
 )
 
 
+SEARCH_PAGE_MAX = 100  # each entry reads its sealed form to hash it
+
+
 class PatientSearchSchema(Schema):
+    count = fields.Integer(
+        data_key="_count",
+        strict=False,
+        load_default=PAGE_DEFAULT,
+        validate=validate.Range(1, SEARCH_PAGE_MAX),
+        metadata={"description": "Entries per page (FHIR's _count)"},
+    )
+    after = fields.String(
+        data_key="_after",
+        validate=validate.Length(1, 40),
+        metadata={"description": "Where the page starts: from the Bundle's next link"},
+    )
     patient = fields.String(
         required=True,
         validate=validate.Regexp(r"^(Patient/)?[1-9][0-9]{0,9}$", error="must be a client id"),
@@ -51,6 +70,28 @@ class PatientSearchSchema(Schema):
         """Ten digits can still exceed a row id: that is no client (422), not a database error."""
         if int(value.removeprefix("Patient/")) > MAX_ROW_ID:
             raise ValidationError("must be a client id")
+
+
+# A search answers a page at a time, oldest decision first, with what each resource shows in
+# a fixed number of queries: the decision's people and recording by joins, the access lists
+# of the page's recordings in one more.
+OLDEST_FIRST = Keyset(
+    (Consent.decided_at, Consent.id),
+    moment_id_key,
+    lambda consent: moment_id(consent.decided_at, consent.id),
+)
+SEARCH_LOADING = (
+    joinedload(Consent.recording).options(
+        joinedload(Recording.session), selectinload(Recording.access_entries)
+    ),
+    joinedload(Consent.party_representative),
+    joinedload(Consent.party_participant).options(
+        joinedload(SessionParticipant.client), joinedload(SessionParticipant.user)
+    ),
+    joinedload(Consent.for_participant).options(
+        joinedload(SessionParticipant.client), joinedload(SessionParticipant.user)
+    ),
+)
 
 
 def _base_url() -> str:
@@ -110,44 +151,52 @@ def read_consent(consent_id: int) -> Response:
 @blp.doc(
     summary="A client's consents as a FHIR searchset Bundle",
     description="Every decision for the client, on recordings of sessions you may see, "
-    "oldest first.",
+    "oldest first, `_count` at a time; `total` counts them all, and the Bundle's `next` link "
+    "names the following page.",
     **error_responses(401, 404, 422),
 )
 @blp.arguments(PatientSearchSchema, location="query")
 @blp.response(200, BUNDLE_SCHEMA, content_type=FHIR_MIMETYPE)
-def search_consents(query: dict[str, str]) -> Response:
+def search_consents(query: dict[str, Any]) -> Response:
     client = access.load_client(int(query["patient"].removeprefix("Patient/")))
     who = access.user()
+    matches = (
+        select(Consent)
+        .join(SessionParticipant, Consent.for_participant_id == SessionParticipant.id)
+        .join(Recording, Consent.recording_id == Recording.id)
+        .where(
+            SessionParticipant.client_id == client.id,
+            Recording.session_id.in_(access.visible_session_ids(who)),
+        )
+    )
+    total = db.session.scalar(select(func.count()).select_from(matches.subquery())) or 0
+    after = query.get("after")
+    if after is not None:
+        try:
+            OLDEST_FIRST.parse(after)
+        except ValueError:
+            abort_problem(422, "Not a position in this search.", field="_after")
+    limit = query["count"]
     consents = list(
         db.session.scalars(
-            select(Consent)
-            .join(SessionParticipant, Consent.for_participant_id == SessionParticipant.id)
-            .join(Recording, Consent.recording_id == Recording.id)
-            .where(
-                SessionParticipant.client_id == client.id,
-                Recording.session_id.in_(access.visible_session_ids(who)),
-            )
-            .order_by(Consent.decided_at, Consent.id)
-            .options(
-                selectinload(Consent.recording).options(
-                    selectinload(Recording.access_entries), selectinload(Recording.session)
-                ),
-                selectinload(Consent.party_representative),
-                selectinload(Consent.party_participant).options(
-                    selectinload(SessionParticipant.client), selectinload(SessionParticipant.user)
-                ),
-                selectinload(Consent.for_participant).options(
-                    selectinload(SessionParticipant.client), selectinload(SessionParticipant.user)
-                ),
-            )
-        )
+            OLDEST_FIRST.after(matches, after).limit(limit + 1).options(*SEARCH_LOADING)
+        ).unique()
     )
     note_access("fhir.consents.search", object_type="consents", object_id=None, client_id=client.id)
     base_url = _base_url()
+    search_url = f"{base_url}{URL_PREFIX}/Consent"
+    arguments = {k: v for k, v in request.args.items() if k != "_after"}
+    next_url = None
+    if len(consents) > limit:
+        consents = consents[:limit]
+        position = OLDEST_FIRST.write(consents[-1])
+        next_url = f"{search_url}?{urlencode({**arguments, '_after': position})}"
     return _fhir(
         searchset(
             _resources(consents),
             base_url=base_url,
-            self_url=f"{base_url}{URL_PREFIX}/Consent?patient={client.id}",
+            self_url=f"{search_url}?{urlencode(request.args)}",
+            next_url=next_url,
+            total=total,
         )
     )

@@ -198,23 +198,32 @@ def _session_check() -> Select[bool]:
     return select(_in_visible_session(OBJECT_ID))
 
 
+def _client_visible() -> ColumnElement[bool]:
+    return or_(
+        exists().where(Client.id == OBJECT_ID, Client.created_by_id == USER_ID),
+        exists().where(
+            SessionParticipant.client_id == OBJECT_ID,
+            _in_visible_session(SessionParticipant.session_id),
+        ),
+        exists().where(
+            GroupMembership.client_id == OBJECT_ID,
+            GroupMembership.group_treatment_id.in_(
+                select(GroupStaff.group_treatment_id).where(GroupStaff.user_id == USER_ID)
+            ),
+        ),
+    )
+
+
 @cache
 def _client_check() -> Select[bool]:
-    return select(
-        or_(
-            exists().where(Client.id == OBJECT_ID, Client.created_by_id == USER_ID),
-            exists().where(
-                SessionParticipant.client_id == OBJECT_ID,
-                _in_visible_session(SessionParticipant.session_id),
-            ),
-            exists().where(
-                GroupMembership.client_id == OBJECT_ID,
-                GroupMembership.group_treatment_id.in_(
-                    select(GroupStaff.group_treatment_id).where(GroupStaff.user_id == USER_ID)
-                ),
-            ),
-        )
-    )
+    return select(_client_visible())
+
+
+@cache
+def _client_with_check(options: tuple[ORMOption, ...]) -> Select[Client, bool]:
+    """The client and whether the user may see it, in one query (``options``: a module's
+    constant, so that each page's statement is built once)."""
+    return select(Client, _client_visible()).where(Client.id == OBJECT_ID).options(*options)
 
 
 @cache
@@ -253,17 +262,31 @@ def _load(
     options: Sequence[ORMOption] = (),
 ) -> ModelT:
     obj = db.session.get(model, object_id, options=options)
+    return _noted(model, obj if allowed else None, object_id, client_id)
+
+
+def _noted(
+    model: type[ModelT], obj: ModelT | None, object_id: int, client_id: int | None
+) -> ModelT:
+    """The object, its read noted in the access log; or, for None, a denied read and a 404."""
     table = model.__tablename__
-    if obj is None or not allowed:
+    if obj is None:
         note_access(f"{table}.read", object_type=table, object_id=object_id, outcome="denied")
         abort(404)
     note_access(f"{table}.read", object_type=table, object_id=object_id, client_id=client_id)
     return obj
 
 
-def load_client(client_id: int, *, options: Sequence[ORMOption] = ()) -> Client:
+def load_client(client_id: int, *, options: tuple[ORMOption, ...] = ()) -> Client:
+    """The client, with ``options`` (eager loads for what the page reads), or 404."""
     who = require_clinical_reader()
-    return _load(Client, client_id, may_see_client(who, client_id), client_id, options)
+    if is_auditor(who):
+        return _load(Client, client_id, True, client_id, options)
+    statement = _client_with_check(options)
+    found = db.session.execute(statement, {"user_id": who.id, "object_id": client_id})
+    row = found.unique().first()
+    visible = row[0] if row is not None and row[1] else None
+    return _noted(Client, visible, client_id, client_id)
 
 
 def load_session(session_id: int, *, options: Sequence[ORMOption] = ()) -> TreatmentSession:

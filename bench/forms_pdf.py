@@ -8,7 +8,7 @@ runs (after warm-up) of
    consent, so every run happens in a SAVEPOINT that is rolled back afterwards: the stored
    form of the previous run is gone and the "once" rule does not short-circuit;
 2. the same for a group roster of 12 members who each signed on the screen
-   (operations.seal_group_roster when it exists, else the same steps on a hand-built roster);
+   (operations.seal_group_roster);
 3. raw WeasyPrint on the very same HTML: HTML(string=..., url_fetcher=RestrictedFetcher())
    .write_pdf(pdf_variant="pdf/a-3b"), with a fresh FontConfiguration per call (WeasyPrint's
    default) and with one reused FontConfiguration (as rendering.html_to_pdf does per thread);
@@ -313,45 +313,13 @@ def consent_stages(consent: Consent) -> Stages:
 
 def roster_stages(recording: Recording) -> Stages:
     version = operations.latest_version(operations.form_kind_for(recording, False), LANGUAGE)
-    roster_context = getattr(content, "roster_context", None)
 
     def build() -> dict[str, Any]:
         sealed_at = now_utc()
         number = operations.new_form_number(sealed_at)
-        if roster_context is not None:
-            built: dict[str, Any] = roster_context(
-                recording, version, form_number=number, sealed_at=sealed_at
-            )
-            return built
-        return hand_built_roster(recording, version, number, sealed_at)
+        return content.roster_context(recording, version, form_number=number, sealed_at=sealed_at)
 
     return build, "group_roster", version
-
-
-def hand_built_roster(
-    recording: Recording, version: FormTemplateVersion, number: str, sealed_at: Any
-) -> dict[str, Any]:
-    """The roster context as templates/pdf/form.html reads it, for a core without one."""
-    consents = sorted(recording.consents, key=lambda c: c.id)
-    context = content.consent_context(
-        consents[0], version, form_number=number, sealed_at=sealed_at, receipt=False
-    )
-    forms = operations.documents_of_consent([c.id for c in consents])
-    context["form"]["kind"] = "group_roster"
-    context["person"] = context["decision"] = None
-    context["roster"] = [
-        {
-            "party": content.party_name(c),
-            "on_behalf_of": None,
-            "decision": c.effective_decision,
-            "decided_at": c.decided_at,
-            "signature": content._png_data_url(c.signature_png),
-            "method": c.method,
-            "form_number": next((d.form_number for d in forms.get(c.id, [])), None),
-        }
-        for c in consents
-    ]
-    return context
 
 
 def staged_run(
@@ -473,8 +441,8 @@ def _no_times() -> dict[str, list[float]]:
 
 
 def bench_download(app: Flask, practice: Practice, runs: int, warmup: int) -> dict[str, Any]:
-    """A stored form served: its bytes read back from the database (and through the download
-    route, signed in as the therapist, when the route exists). Nothing is rendered."""
+    """A stored form served: its bytes read back from the database, and through the download
+    route, signed in as the therapist. Nothing is rendered."""
     with app.app_context():
         consent = db.session.get(Consent, practice.consent_id)
         assert consent is not None
@@ -494,9 +462,6 @@ def bench_download(app: Flask, practice: Practice, runs: int, warmup: int) -> di
         db.session.remove()
     result: dict[str, Any] = {"read_stored_content": stored.as_json(), "sha256_matches": True}
 
-    if "documents.pdf" not in app.view_functions:
-        result["route"] = "no documents.pdf route in this version"
-        return result
     client = app.test_client()
     login = client.post("/login", data={"email": practice.therapist_email, "password": PASSWORD})
     url = f"/documents/{document_id}/pdf"
@@ -540,25 +505,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     args.runs,
                     args.warmup,
                 )
-                seal_roster = getattr(operations, "seal_group_roster", None)
-                if seal_roster is not None:
-                    roster_pipeline = lambda: seal_roster(recording, facilitator, LANGUAGE)  # noqa: E731
-                    roster_note = "operations.seal_group_roster"
-                else:
-                    build, kind, version = roster_stages(recording)
-                    roster_pipeline = lambda: staged_run(  # noqa: E731
-                        build, kind, version, {"recording": recording}, _no_times()
-                    )
-                    roster_note = "the pipeline's steps on a hand-built roster context"
                 group = bench_form(
                     f"group roster, {GROUP_SIZE} drawn signatures",
-                    roster_pipeline,
+                    lambda: operations.seal_group_roster(recording, facilitator, LANGUAGE),
                     roster_stages(recording),
                     {"recording": recording},
                     args.runs,
                     args.warmup,
                 )
-                group["pipeline_is"] = roster_note
                 db.session.remove()
             download = bench_download(app, practice, args.runs, args.warmup)
             with app.app_context():
@@ -588,8 +542,6 @@ def print_table(report: dict[str, Any]) -> None:
     )
     for form in report["forms"]:
         print(f"\n{form['form']}  (HTML {form['html_bytes']:,} B, PDF {form['pdf_bytes']:,} B)")
-        if "pipeline_is" in form:
-            print(f"  pipeline: {form['pipeline_is']}")
         print(f"  {'':<34}{'median ms':>10}{'p90 ms':>10}")
         for name, timing in form["timings"].items():
             print(f"  {name:<34}{timing['median_ms']:>10.1f}{timing['p90_ms']:>10.1f}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.forms_pdf import STAGES
+
 
 def _met(ok: bool) -> str:
     return "met" if ok else "**not met**"
@@ -103,12 +105,29 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "## A sealed consent form beside raw WeasyPrint (bench/forms_pdf.py, median ms)",
         "",
-        "| form | render + seal + store | raw WeasyPrint, same HTML | ratio |",
-        "|---|---:|---:|---:|",
+        "Raw WeasyPrint renders the same HTML with the same fetcher: as called plainly (a new"
+        " font configuration each call, WeasyPrint's default), and with one font configuration"
+        " kept between calls, as the application keeps one per thread.",
+        "",
+        "| form | render + seal + store | raw WeasyPrint | ratio | raw, fonts kept | ratio |",
+        "|---|---:|---:|---:|---:|---:|",
         *(
             f"| {f['form']} | {f['timings']['pipeline']['median_ms']} | "
+            f"{f['timings']['raw WeasyPrint, fresh fonts']['median_ms']} | "
+            f"{f['ratio_pipeline_to_raw_fresh_fonts']} | "
             f"{f['timings']['raw WeasyPrint, reused fonts']['median_ms']} | "
             f"{f['ratio_pipeline_to_raw_reused_fonts']} |"
+            for f in forms
+        ),
+        "",
+        "Where the pipeline's time goes (the same steps timed one by one, median ms):",
+        "",
+        "| form | context | HTML | PDF | seal | store |",
+        "|---|---:|---:|---:|---:|---:|",
+        *(
+            f"| {f['form']} | "
+            + " | ".join(str(f["stages"][stage]["median_ms"]) for stage in STAGES)
+            + " |"
             for f in forms
         ),
         "",
@@ -191,9 +210,13 @@ def _goals(results: dict[str, Any]) -> list[str]:
         f"- queries per page the same at both sizes: {_met(not grown)}"
         + (f" (grew: {', '.join(grown)})." if grown else ".")
     )
-    ratios = [f["ratio_pipeline_to_raw_reused_fonts"] for f in results["forms_pdf"]["forms"]]
+    forms = results["forms_pdf"]["forms"]
+    plain = [f["ratio_pipeline_to_raw_fresh_fonts"] for f in forms]
+    kept = [f["ratio_pipeline_to_raw_reused_fonts"] for f in forms]
+    goal = results["goals"]["seal_to_raw"]
     lines.append(
-        f"- a signed form ≤ {results['goals']['seal_to_raw']}× raw WeasyPrint: "
-        f"{_met(max(ratios) <= results['goals']['seal_to_raw'])} ({', '.join(map(str, ratios))})."
+        f"- a signed form ≤ {goal}× raw WeasyPrint: {_met(max(plain) <= goal)} "
+        f"({', '.join(map(str, plain))}); beside WeasyPrint with its fonts kept between calls, "
+        f"as ours are: {_met(max(kept) <= goal)} ({', '.join(map(str, kept))})."
     )
     return lines

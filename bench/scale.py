@@ -228,6 +228,11 @@ def main_pages(found: Objects) -> list[tuple[str, str, str]]:
             "facilitator",
             f"/api/v1/recordings/{found.group_recording}/consents",
         ),
+        (
+            "API FHIR consents of a client",
+            "therapist",
+            f"/api/v1/fhir/Consent?patient={found.client}",
+        ),
     ]
 
 

@@ -10,7 +10,7 @@ from flask import Response, json, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload, undefer
+from sqlalchemy.orm import selectinload, undefer
 
 from clinic_consent import access
 from clinic_consent.api.fhir_consent import (
@@ -73,23 +73,22 @@ class PatientSearchSchema(Schema):
 
 
 # A search answers a page at a time, oldest decision first, with what each resource shows in
-# a fixed number of queries: the decision's people and recording by joins, the access lists
-# of the page's recordings in one more.
+# a fixed number of queries (by the ids of one page: at most SEARCH_PAGE_MAX of each).
 OLDEST_FIRST = Keyset(
     (Consent.decided_at, Consent.id),
     moment_id_key,
     lambda consent: moment_id(consent.decided_at, consent.id),
 )
 SEARCH_LOADING = (
-    joinedload(Consent.recording).options(
-        joinedload(Recording.session), selectinload(Recording.access_entries)
+    selectinload(Consent.recording).options(
+        selectinload(Recording.access_entries), selectinload(Recording.session)
     ),
-    joinedload(Consent.party_representative),
-    joinedload(Consent.party_participant).options(
-        joinedload(SessionParticipant.client), joinedload(SessionParticipant.user)
+    selectinload(Consent.party_representative),
+    selectinload(Consent.party_participant).options(
+        selectinload(SessionParticipant.client), selectinload(SessionParticipant.user)
     ),
-    joinedload(Consent.for_participant).options(
-        joinedload(SessionParticipant.client), joinedload(SessionParticipant.user)
+    selectinload(Consent.for_participant).options(
+        selectinload(SessionParticipant.client), selectinload(SessionParticipant.user)
     ),
 )
 
@@ -166,7 +165,7 @@ def search_consents(query: dict[str, Any]) -> Response:
         .join(Recording, Consent.recording_id == Recording.id)
         .where(
             SessionParticipant.client_id == client.id,
-            Recording.session_id.in_(access.visible_session_ids(who)),
+            access.in_visible_session(who, Recording.session_id),
         )
     )
     total = db.session.scalar(select(func.count()).select_from(matches.subquery())) or 0
@@ -180,7 +179,7 @@ def search_consents(query: dict[str, Any]) -> Response:
     consents = list(
         db.session.scalars(
             OLDEST_FIRST.after(matches, after).limit(limit + 1).options(*SEARCH_LOADING)
-        ).unique()
+        )
     )
     note_access("fhir.consents.search", object_type="consents", object_id=None, client_id=client.id)
     base_url = _base_url()

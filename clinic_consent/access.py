@@ -180,14 +180,14 @@ USER_ID = bindparam("user_id", type_=Integer)
 OBJECT_ID = bindparam("object_id", type_=Integer)
 
 
-def _in_visible_session(session_id: Any) -> ColumnElement[bool]:
+def _in_visible_session(session_id: Any, user_id: Any = USER_ID) -> ColumnElement[bool]:
     staff = aliased(SessionParticipant)
     return or_(
-        exists().where(staff.session_id == session_id, staff.user_id == USER_ID),
+        exists().where(staff.session_id == session_id, staff.user_id == user_id),
         exists().where(
             TreatmentSession.id == session_id,
             TreatmentSession.group_treatment_id.in_(
-                select(GroupStaff.group_treatment_id).where(GroupStaff.user_id == USER_ID)
+                select(GroupStaff.group_treatment_id).where(GroupStaff.user_id == user_id)
             ),
         ),
     )
@@ -198,7 +198,7 @@ def in_visible_session(who: User, session_id: Any) -> ColumnElement[bool]:
     of each row's session by index: for a page of rows, not for counting a whole table."""
     if is_auditor(who):
         return true()
-    return _in_visible_session(session_id).params(user_id=who.id)
+    return _in_visible_session(session_id, who.id)
 
 
 @cache

@@ -35,21 +35,32 @@ class PageQuerySchema(Schema):
     )
 
 
-def keyset_page(
-    statement: Select[Any], keyset: Keyset, query: dict[str, Any]
-) -> tuple[list[Any], dict[str, str]]:
-    """A page of ``statement`` in the keyset's order, and the headers that link the next."""
-    after = query.get("after")
+def keyset_rows(
+    statement: Select[Any], keyset: Keyset, after: str | None, limit: int, *, field: str = "after"
+) -> tuple[list[Any], str | None]:
+    """At most ``limit`` rows of ``statement`` after the position ``after`` in the keyset's
+    order, and the position the next page starts after (None on the last page). A position
+    that cannot be read is a 422 naming ``field``."""
     if after is not None:
         try:
             keyset.parse(after)
         except ValueError:
-            abort_problem(422, "Not a position in this list.", field="after")
-    limit = query["limit"]
+            abort_problem(422, "Not a position in this list.", field=field)
     items = list(db.session.scalars(keyset.after(statement, after).limit(limit + 1)))
     if len(items) <= limit:
-        return items, {}
+        return items, None
     items = items[:limit]
-    arguments = {**request.args.to_dict(), "after": keyset.write(items[-1]), "limit": limit}
+    return items, keyset.write(items[-1])
+
+
+def keyset_page(
+    statement: Select[Any], keyset: Keyset, query: dict[str, Any]
+) -> tuple[list[Any], dict[str, str]]:
+    """A page of ``statement`` in the keyset's order, and the headers that link the next."""
+    limit = query["limit"]
+    items, next_after = keyset_rows(statement, keyset, query.get("after"), limit)
+    if next_after is None:
+        return items, {}
+    arguments = {**request.args.to_dict(), "after": next_after, "limit": limit}
     assert request.endpoint is not None
     return items, {"Link": f'<{url_for(request.endpoint, **arguments)}>; rel="next"'}

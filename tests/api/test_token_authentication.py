@@ -94,6 +94,24 @@ def test_a_valid_token_answers_and_records_when_it_was_used(
     assert last_used is not None and before <= last_used <= now_utc()
 
 
+def test_the_last_use_is_written_once_a_minute_not_once_a_call(
+    api_as: Callable[[str], ApiClient],
+) -> None:
+    api = api_as("therapist")
+    assert api.secret is not None
+    assert api.get(CLIENTS).status_code == 200
+    first = _token(api.secret).last_used_at
+    assert api.get(CLIENTS).status_code == 200
+    assert _token(api.secret).last_used_at == first  # seconds later: not written again
+
+    a_minute_ago = now_utc() - timedelta(minutes=1)
+    _token(api.secret).last_used_at = a_minute_ago
+    db.session.commit()
+    assert api.get(CLIENTS).status_code == 200
+    last_used = _token(api.secret).last_used_at
+    assert last_used is not None and last_used > a_minute_ago
+
+
 def test_an_expired_token_is_a_401(api_as: Callable[[str], ApiClient]) -> None:
     api = api_as("therapist")
     assert api.secret is not None

@@ -21,8 +21,7 @@ from clinic_consent.api.fhir_consent import (
     consent_resource,
     searchset,
 )
-from clinic_consent.api.paging import PAGE_DEFAULT
-from clinic_consent.api.problems import abort_problem
+from clinic_consent.api.paging import PAGE_DEFAULT, keyset_rows
 from clinic_consent.api.spec import error_responses
 from clinic_consent.audit.access_log import note_access
 from clinic_consent.consents.models import Consent
@@ -169,27 +168,20 @@ def search_consents(query: dict[str, Any]) -> Response:
         )
     )
     total = db.session.scalar(select(func.count()).select_from(matches.subquery())) or 0
-    after = query.get("after")
-    if after is not None:
-        try:
-            OLDEST_FIRST.parse(after)
-        except ValueError:
-            abort_problem(422, "Not a position in this search.", field="_after")
-    limit = query["count"]
-    consents = list(
-        db.session.scalars(
-            OLDEST_FIRST.after(matches, after).limit(limit + 1).options(*SEARCH_LOADING)
-        )
+    consents, next_after = keyset_rows(
+        matches.options(*SEARCH_LOADING),
+        OLDEST_FIRST,
+        query.get("after"),
+        query["count"],
+        field="_after",
     )
     note_access("fhir.consents.search", object_type="consents", object_id=None, client_id=client.id)
     base_url = _base_url()
     search_url = f"{base_url}{URL_PREFIX}/Consent"
-    arguments = {k: v for k, v in request.args.items() if k != "_after"}
     next_url = None
-    if len(consents) > limit:
-        consents = consents[:limit]
-        position = OLDEST_FIRST.write(consents[-1])
-        next_url = f"{search_url}?{urlencode({**arguments, '_after': position})}"
+    if next_after is not None:
+        arguments = {**request.args.to_dict(), "_after": next_after}
+        next_url = f"{search_url}?{urlencode(arguments)}"
     return _fhir(
         searchset(
             _resources(consents),

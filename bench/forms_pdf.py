@@ -225,6 +225,8 @@ def build_practice() -> Practice:
         actor=therapist,
     )
     grant_access(supervision, user=therapist, purpose="Own supervision", actor=therapist)
+    # Given on the tablet, on the form text it showed (the capture page pins the version).
+    shown = operations.latest_version(operations.form_kind_for(supervision, False), LANGUAGE)
     consent = register_consent(
         supervision,
         party=sanne_p,
@@ -232,6 +234,7 @@ def build_practice() -> Practice:
         decision="granted",
         method="drawn_signature",
         signature_png=signature_png(),
+        template_version=shown,
         actor=therapist,
     )
 
@@ -276,6 +279,9 @@ def build_practice() -> Practice:
             for_participant=member_p,
             decision="granted",
             method="drawn_signature",
+            template_version=operations.latest_version(
+                operations.form_kind_for(training, False), LANGUAGE
+            ),
             # Each signature a little different: another width, height and so stroke.
             signature_png=signature_png(width=200 + 7 * index, height=50 + 3 * (index % 5)),
             actor=facilitator,

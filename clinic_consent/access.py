@@ -28,7 +28,7 @@ recording's list), so one view of a recording page is one entry.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 from flask import abort
@@ -105,8 +105,12 @@ def require_administrator() -> User:
 # --- what a user may see, as subqueries of ids ----------------------------------------------
 
 
+def _groups_facilitated_by(user_id: Any) -> Select[int]:
+    return select(GroupStaff.group_treatment_id).where(GroupStaff.user_id == user_id)
+
+
 def facilitated_group_ids(who: User) -> IdQuery:
-    return select(GroupStaff.group_treatment_id).where(GroupStaff.user_id == who.id)
+    return _groups_facilitated_by(who.id)
 
 
 # Each way in is its own indexed SELECT, and the ids are their UNION: one query with OR between
@@ -186,9 +190,7 @@ def _in_visible_session(session_id: Any, user_id: Any = USER_ID) -> ColumnElemen
         exists().where(staff.session_id == session_id, staff.user_id == user_id),
         exists().where(
             TreatmentSession.id == session_id,
-            TreatmentSession.group_treatment_id.in_(
-                select(GroupStaff.group_treatment_id).where(GroupStaff.user_id == user_id)
-            ),
+            TreatmentSession.group_treatment_id.in_(_groups_facilitated_by(user_id)),
         ),
     )
 
@@ -215,9 +217,7 @@ def _client_visible() -> ColumnElement[bool]:
         ),
         exists().where(
             GroupMembership.client_id == OBJECT_ID,
-            GroupMembership.group_treatment_id.in_(
-                select(GroupStaff.group_treatment_id).where(GroupStaff.user_id == USER_ID)
-            ),
+            GroupMembership.group_treatment_id.in_(_groups_facilitated_by(USER_ID)),
         ),
     )
 
@@ -227,7 +227,7 @@ def _client_check() -> Select[bool]:
     return select(_client_visible())
 
 
-@cache
+@lru_cache(maxsize=16)  # bounded: a caller passing new option objects each time only misses
 def _client_with_check(options: tuple[ORMOption, ...]) -> Select[Client, bool]:
     """The client and whether the user may see it, in one query (``options``: a module's
     constant, so that each page's statement is built once)."""

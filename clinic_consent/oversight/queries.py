@@ -31,6 +31,10 @@ Every list is counted with one SQL count and read a page at a time, in a fixed o
 keyset (the sort key of the last row shown), so that a page costs the same with ten rows or a
 hundred thousand behind it. A recording without a destroy-by date is never overdue or due; the
 retention report calls it ``no-date`` so that it is not overlooked.
+
+The statements take the filters and the dates derived from ``today`` as bound parameters, so
+each is built once per process for each combination of filters in use (``Shape``): building
+the dashboard's two dozen statements cost more than the database took to answer them.
 """
 
 from __future__ import annotations
@@ -39,10 +43,22 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import cache
 from typing import Any, Final
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    bindparam,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from clinic_consent.consents.models import CONSENT_STATES, Consent
@@ -64,6 +80,27 @@ PAGE_ROWS: Final = 100  # rows of a list page
 EXPORT_BATCH: Final = 1000  # rows read at a time for a CSV or a report
 
 
+TODAY = bindparam("today", type_=Date)
+DUE_SOON = bindparam("due_soon", type_=Date)  # the last day of "due within 30 days"
+DUE_LATER = bindparam("due_later", type_=Date)  # the last day of "due in 31 to 90 days"
+CLINICIAN = bindparam("clinician_id", type_=Integer)
+DATE_FROM = bindparam("date_from", type_=Date)
+DATE_TO = bindparam("date_to", type_=Date)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Which filters are set: the statements differ by these, not by the filters' values."""
+
+    clinician: bool = False
+    date_from: bool = False
+    date_to: bool = False
+
+    @property
+    def by_period(self) -> bool:
+        return self.date_from or self.date_to
+
+
 @dataclass(frozen=True)
 class Filters:
     """What the manager narrowed the lists to; ``today`` fixes the reference date."""
@@ -76,6 +113,23 @@ class Filters:
     @property
     def by_period(self) -> bool:
         return self.date_from is not None or self.date_to is not None
+
+    @property
+    def shape(self) -> Shape:
+        return Shape(
+            self.clinician_id is not None, self.date_from is not None, self.date_to is not None
+        )
+
+    def params(self) -> dict[str, Any]:
+        """The values of the statements' bound parameters."""
+        return {
+            "today": self.today,
+            "due_soon": self.today + timedelta(days=DUE_SOON_DAYS),
+            "due_later": self.today + timedelta(days=DUE_LATER_DAYS),
+            "clinician_id": self.clinician_id,
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+        }
 
 
 @dataclass(frozen=True)
@@ -116,23 +170,27 @@ Criteria = list[ColumnElement[bool]]
 # --- the filters, on queries about recordings -------------------------------------------------
 
 
-def _filtered(query: Select[Any], filters: Filters, *, joined: bool = False) -> Select[Any]:
+def _filtered(query: Select[Any], shape: Shape, *, joined: bool = False) -> Select[Any]:
     """The filters on a query over Recording; the session is joined for the period unless the
     query has it already."""
-    if filters.clinician_id is not None:
-        query = query.where(Recording.created_by_id == filters.clinician_id)
-    if filters.by_period:
+    if shape.clinician:
+        query = query.where(Recording.created_by_id == CLINICIAN)
+    if shape.by_period:
         if not joined:
             query = query.join(TreatmentSession, Recording.session_id == TreatmentSession.id)
-        if filters.date_from is not None:
-            query = query.where(TreatmentSession.date >= filters.date_from)
-        if filters.date_to is not None:
-            query = query.where(TreatmentSession.date <= filters.date_to)
+        if shape.date_from:
+            query = query.where(TreatmentSession.date >= DATE_FROM)
+        if shape.date_to:
+            query = query.where(TreatmentSession.date <= DATE_TO)
     return query
 
 
-def _count(query: Select[Any]) -> int:
-    return int(db.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+def _counting(query: Select[Any]) -> Select[Any]:
+    return select(func.count()).select_from(query.subquery())
+
+
+def _count(query: Select[Any], filters: Filters) -> int:
+    return int(db.session.scalar(_counting(query), filters.params()) or 0)
 
 
 # --- keysets ---------------------------------------------------------------------------------
@@ -150,32 +208,38 @@ BY_INCIDENT: Final = Keyset((PublicationIncident.id,), id_key, lambda row: str(r
 # --- the lists ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ListSpec:
     """One list. ``count`` and ``page`` each cost a fixed number of queries whatever the
-    number of rows; ``rows`` reads them all, a batch at a time (CSV, reports)."""
+    number of rows; ``rows`` reads them all, a batch at a time (CSV, reports). Its statements
+    are built once per shape of filters, unless they depend on data (``built_once``)."""
 
     name: str
     title: object  # a lazy translated string
-    counted: Callable[[Filters], Select[Any]]  # the rows' keys (``order``'s last column)
-    shown: Callable[[Filters], Select[Any]]  # the rows' columns, filtered, unordered
+    counted: Callable[[Shape], Select[Any]]  # the rows' keys (``order``'s last column)
+    shown: Callable[[Shape], Select[Any]]  # the rows' columns, filtered, unordered
     order: Keyset
     row: Callable[[Any, Filters], Row]
+    built_once: bool = True
 
     def count(self, filters: Filters) -> int:
-        return _count(self.counted(filters))
+        return _count(self.statement("counted", filters.shape), filters)
 
     def page(self, filters: Filters, after: str | None = None, size: int = PAGE_ROWS) -> list[Row]:
-        # The page's keys first, by index, then their columns: joined for every row that
-        # meets the criteria, the sessions and names would be read before the LIMIT.
-        keys = self.order.after(self.counted(filters), after).limit(size)
-        key_column = self.order.columns[-1]
-        query = self.order.after(self.shown(filters).where(key_column.in_(keys)), None)
+        if after is None:
+            query = self.statement("first page", filters.shape)
+        else:
+            keys = self.order.after(self.statement("counted", filters.shape), after)
+            query = _page_of(self, keys, filters.shape)
         rows = []
-        for result in db.session.execute(query):
+        for result in db.session.execute(query, {**filters.params(), "size": size}):
             row = self.row(result, filters)
             rows.append(replace(row, key=self.order.write(row)))
         return rows
+
+    def statement(self, part: str, shape: Shape) -> Select[Any]:
+        """``counted`` (the rows' keys) or ``first page`` (its rows, ``size`` a parameter)."""
+        return _built(self, part, shape) if self.built_once else _build(self, part, shape)
 
     def rows(self, filters: Filters) -> Iterator[Row]:
         key: str | None = None
@@ -185,6 +249,27 @@ class ListSpec:
             if len(page) < EXPORT_BATCH:
                 return
             key = page[-1].key
+
+
+def _page_of(spec: ListSpec, keys: Select[Any], shape: Shape) -> Select[Any]:
+    """The rows of the first ``size`` (a parameter) of ``keys``, in the keyset's order. The
+    page's keys come first, by index, then their columns: joined for every row that meets the
+    criteria, the sessions and names would be read before the LIMIT."""
+    limited = keys.limit(bindparam("size", type_=Integer))
+    key_column = spec.order.columns[-1]
+    return spec.order.after(spec.shown(shape).where(key_column.in_(limited)), None)
+
+
+def _build(spec: ListSpec, part: str, shape: Shape) -> Select[Any]:
+    counted = spec.counted(shape)
+    if part == "counted":
+        return counted
+    return _page_of(spec, spec.order.after(counted, None), shape)
+
+
+@cache
+def _built(spec: ListSpec, part: str, shape: Shape) -> Select[Any]:
+    return _build(spec, part, shape)
 
 
 def _recording_columns() -> tuple[Any, ...]:
@@ -199,12 +284,12 @@ def _recording_columns() -> tuple[Any, ...]:
     )
 
 
-def _shown(query: Select[Any], filters: Filters) -> Select[Any]:
+def _shown(query: Select[Any], shape: Shape) -> Select[Any]:
     """The session's date and the planner's name for each row of a query over Recording."""
     query = query.join(TreatmentSession, Recording.session_id == TreatmentSession.id).join(
         Creator, Recording.created_by_id == Creator.id
     )
-    return _filtered(query, filters, joined=True)
+    return _filtered(query, shape, joined=True)
 
 
 def _recording_row(result: Any, filters: Filters, detail: str = "") -> Row:
@@ -223,7 +308,7 @@ def _recording_row(result: Any, filters: Filters, detail: str = "") -> Row:
 def recording_list(
     name: str,
     title: object,
-    criteria: Callable[[Filters], Criteria],
+    criteria: Callable[[], Criteria],
     order: Keyset = BY_RECORDING,
     row: Callable[[Any, Filters], Row] = _recording_row,
     extra: Callable[[], Sequence[Any]] = tuple,
@@ -232,26 +317,22 @@ def recording_list(
     return ListSpec(
         name,
         title,
-        lambda filters: _filtered(select(Recording.id).where(*criteria(filters)), filters),
-        lambda filters: _shown(
-            select(*_recording_columns(), *extra()).where(*criteria(filters)), filters
-        ),
+        lambda shape: _filtered(select(Recording.id).where(*criteria()), shape),
+        lambda shape: _shown(select(*_recording_columns(), *extra()).where(*criteria()), shape),
         order,
         row,
     )
 
 
-def kept_criteria(state: str | None, today: date) -> Criteria:
+def kept_criteria(state: str | None) -> Criteria:
     """Kept recordings, in a retention state or all (see the module's definitions)."""
     until = Recording.retention_until
-    soon = today + timedelta(days=DUE_SOON_DAYS)
-    later = today + timedelta(days=DUE_LATER_DAYS)
     by_state: dict[str | None, Criteria] = {
         None: [],
-        "overdue": [until < today],
-        "due-30": [until >= today, until <= soon],
-        "due-90": [until > soon, until <= later],
-        "ok": [until > later],
+        "overdue": [until < TODAY],
+        "due-30": [until >= TODAY, until <= DUE_SOON],
+        "due-90": [until > DUE_SOON, until <= DUE_LATER],
+        "ok": [until > DUE_LATER],
         "no-date": [until.is_(None)],
     }
     return [Recording.status == "made", *by_state[state]]
@@ -261,11 +342,11 @@ def _retention_row(result: Any, filters: Filters) -> Row:
     return _recording_row(result, filters, retention_state(result.retention_until, filters.today))
 
 
-def _withdrawn(_filters: Filters) -> Criteria:
+def _withdrawn() -> Criteria:
     return [Recording.status == "made", Recording.withdrawals > 0]
 
 
-def _missing_consents(_filters: Filters) -> Criteria:
+def _missing_consents() -> Criteria:
     return [
         Recording.status.in_(("planned", "made")),
         Recording.verdict.in_(VERDICTS_MISSING_CONSENT),
@@ -276,13 +357,13 @@ def _missing_row(result: Any, filters: Filters) -> Row:
     return _recording_row(result, filters, result.verdict)
 
 
-def lapsed_criteria(filters: Filters) -> Criteria:
+def _lapsed() -> Criteria:
     """A clinician's recording, not destroyed, with no access-list entry active today (an
     empty list is open until ``derived.NEVER``, before any day)."""
     return [
         Recording.made_by == "clinician",
         Recording.status != "destroyed",
-        Recording.access_open_until < filters.today,
+        Recording.access_open_until < TODAY,
     ]
 
 
@@ -303,11 +384,11 @@ def _superseded_consents() -> Select[Any]:
     return standing if older else standing.where(false())
 
 
-def _reconsent_counted(filters: Filters) -> Select[Any]:
-    return _filtered(_superseded_consents().with_only_columns(Consent.id), filters)
+def _reconsent_counted(shape: Shape) -> Select[Any]:
+    return _filtered(_superseded_consents().with_only_columns(Consent.id), shape)
 
 
-def _reconsent_shown(filters: Filters) -> Select[Any]:
+def _reconsent_shown(shape: Shape) -> Select[Any]:
     from clinic_consent.forms_pdf.models import FormTemplate, FormTemplateVersion
 
     query = (
@@ -322,7 +403,7 @@ def _reconsent_shown(filters: Filters) -> Select[Any]:
         .join(FormTemplateVersion, Consent.template_version_id == FormTemplateVersion.id)
         .join(FormTemplate, FormTemplateVersion.template_id == FormTemplate.id)
     )
-    return _shown(query, filters)
+    return _shown(query, shape)
 
 
 def _reconsent_row(result: Any, filters: Filters) -> Row:
@@ -330,7 +411,7 @@ def _reconsent_row(result: Any, filters: Filters) -> Row:
     return replace(row, consent_id=result.consent_id)
 
 
-def _incidents(filters: Filters) -> Select[Any]:
+def _incidents(shape: Shape) -> Select[Any]:
     """Open incidents, with their recording's (or their own) session for the filters."""
     session_id = func.coalesce(Recording.session_id, PublicationIncident.session_id)
     query = (
@@ -345,7 +426,7 @@ def _incidents(filters: Filters) -> Select[Any]:
         .outerjoin(Creator, Recording.created_by_id == Creator.id)
         .where(PublicationIncident.status != "closed")
     )
-    return _filtered(query, filters, joined=True)
+    return _filtered(query, shape, joined=True)
 
 
 def _incident_row(result: Any, filters: Filters) -> Row:
@@ -362,8 +443,8 @@ def _incident_row(result: Any, filters: Filters) -> Row:
     )
 
 
-def _in_state(state: str) -> Callable[[Filters], Criteria]:
-    return lambda filters: kept_criteria(state, filters.today)
+def _in_state(state: str) -> Callable[[], Criteria]:
+    return lambda: kept_criteria(state)
 
 
 LISTS: Final = (
@@ -395,7 +476,7 @@ LISTS: Final = (
     recording_list(
         "access-lapsed",
         _l("Empty or expired access list"),
-        lapsed_criteria,
+        _lapsed,
         row=_lapsed_row,
         extra=_listed,
     ),
@@ -406,11 +487,12 @@ LISTS: Final = (
         _reconsent_shown,
         BY_CONSENT,
         _reconsent_row,
+        built_once=False,  # the superseded form versions are read first
     ),
     ListSpec(
         "incidents",
         _l("Open publication incidents"),
-        lambda filters: _incidents(filters).with_only_columns(PublicationIncident.id),
+        lambda shape: _incidents(shape).with_only_columns(PublicationIncident.id),
         _incidents,
         BY_INCIDENT,
         _incident_row,
@@ -425,11 +507,10 @@ def list_spec(name: str) -> ListSpec | None:
 
 def _counted_together(specs: Sequence[ListSpec], filters: Filters) -> list[int]:
     """The lists' counts in one statement (a subquery each)."""
-    counted = [
-        select(func.count()).select_from(spec.counted(filters).subquery()).scalar_subquery()
-        for spec in specs
-    ]
-    return [int(value) for value in db.session.execute(select(*counted)).one()]
+    shape = filters.shape
+    counted = [_counting(spec.statement("counted", shape)).scalar_subquery() for spec in specs]
+    found = db.session.execute(select(*counted), filters.params()).one()
+    return [int(value) for value in found]
 
 
 def counts(filters: Filters, names: Sequence[str] = LIST_NAMES) -> dict[str, int]:
@@ -444,13 +525,11 @@ def counts(filters: Filters, names: Sequence[str] = LIST_NAMES) -> dict[str, int
 # --- the kept recordings, for the retention report ----------------------------------------------
 
 
+@cache
 def retention_list(state: str | None) -> ListSpec:
     """Kept recordings, of one retention state or all, by recording id."""
     return recording_list(
-        state or "kept",
-        _l("Kept recordings"),
-        lambda filters: kept_criteria(state, filters.today),
-        row=_retention_row,
+        state or "kept", _l("Kept recordings"), lambda: kept_criteria(state), row=_retention_row
     )
 
 
@@ -478,22 +557,28 @@ def due_per_month(filters: Filters) -> list[tuple[date, int]]:
     months = [_month_start(filters.today)]
     while len(months) < CHART_MONTHS + 1:
         months.append(_next_month(months[-1]))
+    bounds = {f"month_{n}": month for n, month in enumerate(months) if n}
+    found = db.session.execute(_due_per_month(filters.shape), {**filters.params(), **bounds})
+    return list(zip(months[:-1], (int(c) for c in found.one()), strict=True))
 
+
+@cache
+def _due_per_month(shape: Shape) -> Select[Any]:
     # One count per month, each a range of the destroy-by date index, in one statement (a
-    # GROUP BY over the year's dates would read and group every one of them).
-    def in_month(start: date, end: date) -> Any:
+    # GROUP BY over the year's dates would read and group every one of them). This month
+    # counts from today: what is due before today is overdue.
+    bounds = [TODAY, *(bindparam(f"month_{n}", type_=Date) for n in range(1, CHART_MONTHS + 1))]
+
+    def in_month(start: Any, end: Any) -> Any:
         counted = select(func.count()).select_from(Recording)
-        counted = _filtered(counted, filters).where(
-            *kept_criteria(None, filters.today),
-            Recording.retention_until >= max(start, filters.today),
+        counted = _filtered(counted, shape).where(
+            *kept_criteria(None),
+            Recording.retention_until >= start,
             Recording.retention_until < end,
         )
         return counted.scalar_subquery()
 
-    per_month = db.session.execute(
-        select(*(in_month(start, end) for start, end in itertools.pairwise(months)))
-    ).one()
-    return list(zip(months[:-1], (int(c) for c in per_month), strict=True))
+    return select(*(in_month(start, end) for start, end in itertools.pairwise(bounds)))
 
 
 def consents_by_status(filters: Filters) -> list[tuple[str, int]]:
@@ -505,7 +590,7 @@ def consents_by_status(filters: Filters) -> list[tuple[str, int]]:
 
     def count(*criteria: ColumnElement[bool]) -> int:
         query = select(Consent.id).join(Recording, Consent.recording_id == Recording.id)
-        return _count(_filtered(query.where(*criteria), filters))
+        return _count(_filtered(query.where(*criteria), filters.shape), filters)
 
     withdrawn = count(Consent.withdrawn_at.is_not(None))
     found = {

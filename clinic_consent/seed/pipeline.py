@@ -4,9 +4,10 @@ Generating (the rule core, hashing, formatting) costs more than SQLite's writing
 sessions are shared out between two generators, alternate weeks each, with ids from their own
 blocks (``Ids``). Both first make the same people (staff, clients, groups) from the same
 random seed; the first sends them. Each generator sends batches of rows over one queue with
-room for a few, so that neither side runs far ahead; the writer links the audit entries into
-the chain in the order it writes them. The generators need nothing of the database but the
-plain values in ``Start``.
+room for a few, so that neither side runs far ahead; the writer writes the people before any
+session (the sessions refer to them, and PostgreSQL checks each foreign key as a row is
+copied in), and links the audit entries into the chain in the order it writes them. The
+generators need nothing of the database but the plain values in ``Start``.
 """
 
 from __future__ import annotations
@@ -48,6 +49,13 @@ class Start:
 
 
 @dataclass(frozen=True)
+class People:
+    """The rows of the people every session refers to: written before any session."""
+
+    batch: Batch
+
+
+@dataclass(frozen=True)
 class Done:
     """A generator's last message, with some seeded logins to print."""
 
@@ -63,10 +71,12 @@ class SeedFailed(RuntimeError):
     """A generator stopped with an error; nothing was committed."""
 
 
-Message = Batch | Done | Failed
+Message = People | Batch | Done | Failed
 
 
-def generate(start: Start, worker: int, workers: int, send: Callable[[Batch | Done], None]) -> None:
+def generate(
+    start: Start, worker: int, workers: int, send: Callable[[People | Batch | Done], None]
+) -> None:
     """Generator ``worker`` of ``workers``: the people (every generator makes the same ones,
     from the same random seed; only the first sends them), then the sessions of every
     ``workers``-th week from week ``worker`` on, in batches."""
@@ -77,7 +87,7 @@ def generate(start: Start, worker: int, workers: int, send: Callable[[Batch | Do
     ).build(start.password_hash)
     people_rows = rows.take(0)
     if worker == 0:
-        send(people_rows)
+        send(People(people_rows))
     rng = random.Random(start.random_seed * workers + worker + 1)
     ids = Ids(ids.unused(), worker, workers)
     trail = Trail(ids, rows)
@@ -135,6 +145,7 @@ def _receive(
 ) -> list[Staff]:
     working = len(producers)
     logins: list[Staff] = []
+    held: list[Batch] | None = []  # sessions that came before the people; None once written
     while working:
         try:
             message = channel.get(timeout=WAIT_SECONDS)
@@ -147,6 +158,15 @@ def _receive(
         if isinstance(message, Done):
             working -= 1
             logins = message.logins
+        elif isinstance(message, People):
+            write(message.batch)
+            for batch in held or ():
+                write(batch)
+            held = None
+        elif held is not None:
+            held.append(message)
         else:
             write(message)
+    if held:
+        raise SeedFailed("the people never came")
     return logins

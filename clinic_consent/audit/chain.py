@@ -127,8 +127,8 @@ def append(
 ) -> AuditEntry:
     """Append an entry in the current transaction (flushed, not committed)."""
     _serialise_appends()
-    last = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).first()
-    prev = last.entry_hash if last is not None else GENESIS_HASH
+    last_hash = select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
+    prev = db.session.scalar(last_hash) or GENESIS_HASH
     # Stored at the database's precision (microseconds on both), so the hash recomputes.
     occurred_at = now_utc()
     details = details or {}

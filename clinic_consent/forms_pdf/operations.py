@@ -452,13 +452,22 @@ def roster_forms(recording: Recording) -> list[StoredDocument]:
 def consent_documents(recording_id: int) -> dict[int, list[StoredDocument]]:
     """The stored documents of the recording's consents, by consent id, oldest first (no file
     bytes): found through the recording, in one query for a group of any size."""
-    found: dict[int, list[StoredDocument]] = {}
-    for document in db.session.scalars(
+    return _by_consent(
         select(StoredDocument)
         .join(Consent, StoredDocument.consent_id == Consent.id)
         .where(Consent.recording_id == recording_id)
-        .order_by(StoredDocument.id)
-    ):
+    )
+
+
+def documents_of_consent(consent_id: int) -> list[StoredDocument]:
+    """One consent's stored documents, oldest first (no file bytes)."""
+    found = _by_consent(select(StoredDocument).where(StoredDocument.consent_id == consent_id))
+    return found.get(consent_id, [])
+
+
+def _by_consent(documents: Select[StoredDocument]) -> dict[int, list[StoredDocument]]:
+    found: dict[int, list[StoredDocument]] = {}
+    for document in db.session.scalars(documents.order_by(StoredDocument.id)):
         assert document.consent_id is not None
         found.setdefault(document.consent_id, []).append(document)
     return found

@@ -145,7 +145,8 @@ def _receive(
 ) -> list[Staff]:
     working = len(producers)
     logins: list[Staff] = []
-    held: list[Batch] | None = []  # sessions that came before the people; None once written
+    people_written = False
+    held: list[Batch] = []  # sessions that came before the people they refer to
     while working:
         try:
             message = channel.get(timeout=WAIT_SECONDS)
@@ -160,13 +161,14 @@ def _receive(
             logins = message.logins
         elif isinstance(message, People):
             write(message.batch)
-            for batch in held or ():
+            people_written = True
+            for batch in held:
                 write(batch)
-            held = None
-        elif held is not None:
-            held.append(message)
-        else:
+            held.clear()
+        elif people_written:
             write(message)
+        else:
+            held.append(message)
     if held:
         raise SeedFailed("the people never came")
     return logins

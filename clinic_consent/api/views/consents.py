@@ -31,6 +31,7 @@ from clinic_consent.extensions import db
 from clinic_consent.forms_pdf.models import FormTemplateVersion, StoredDocument
 from clinic_consent.forms_pdf.operations import (
     consent_documents,
+    documents_of_consent,
     form_kind_for,
     latest_version,
     seal_consent_form,
@@ -89,7 +90,9 @@ def consent_bodies(recording: Recording, consents: Sequence[Consent]) -> list[di
 
 
 def consent_body(consent: Consent) -> dict[str, Any]:
-    return consent_bodies(consent.recording, [consent])[0]
+    """One consent: its own documents only (its recording may have a group's hundreds)."""
+    covers = still_covers(consent, current_terms(consent.recording))
+    return _consent_body(consent, covers, documents_of_consent(consent.id))
 
 
 def _consent_body(
